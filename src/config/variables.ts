@@ -1,0 +1,462 @@
+/**
+ * Every environment variable the server reads, declared once: its zod schema and its documentation.
+ * The README's configuration reference and `.env.example` are checked against this list, so a
+ * variable cannot exist in code without being documented, or the other way round.
+ */
+import { z } from 'zod';
+import { formatCents, isExactMoneyInput, parseCents } from '../money.js';
+
+export const MCP_ENVS = ['development', 'local', 'test', 'staging', 'production'] as const;
+export type McpEnv = (typeof MCP_ENVS)[number];
+
+export const MCP_MODES = ['read_only', 'simulate', 'full'] as const;
+export type McpMode = (typeof MCP_MODES)[number];
+
+export const ACCESS_MODES = ['admin', 'client'] as const;
+export type AccessMode = (typeof ACCESS_MODES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export type ConfigGroup = 'upstream' | 'server' | 'logging';
+
+/** Names that always mark a secret, whatever the variable's declaration says. */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|IDENTIFIER|CREDENTIAL/i;
+
+export function isSecretVariableName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+const MIB = 1024 * 1024;
+
+/** Every variable arrives as trimmed text, or undefined when unset or empty. */
+const text = z.string().optional();
+
+function quote(value: string): string {
+  // A URL's user-info part may hold a password; never repeat it.
+  const safe = value.replace(/\/\/[^/@\s]*@/g, '//***@');
+  return `'${safe.length > 80 ? `${safe.slice(0, 77)}...` : safe}'`;
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
+  return text.transform((value, ctx): T[number] => {
+    if (value === undefined) return fallback;
+    const match = values.find((allowed) => allowed === value.toLowerCase());
+    if (match !== undefined) return match;
+    ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}; got ${quote(value)}` });
+    return z.NEVER;
+  });
+}
+
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
+  true: true,
+  false: false,
+  '1': true,
+  '0': false,
+  yes: true,
+  no: false,
+};
+
+function flag(fallback: boolean) {
+  return text.transform((value, ctx): boolean => {
+    if (value === undefined) return fallback;
+    const parsed = BOOLEAN_WORDS[value.toLowerCase()];
+    if (parsed !== undefined) return parsed;
+    ctx.addIssue({ code: 'custom', message: `must be true or false (or 1/0, yes/no); got ${quote(value)}` });
+    return z.NEVER;
+  });
+}
+
+function wholeNumber(bounds: { min: number; max: number; fallback: number }) {
+  return text.transform((value, ctx): number => {
+    if (value === undefined) return bounds.fallback;
+    const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (parsed >= bounds.min && parsed <= bounds.max) return parsed;
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a whole number from ${bounds.min} to ${bounds.max}; got ${quote(value)}`,
+    });
+    return z.NEVER;
+  });
+}
+
+function decimalNumber(bounds: { min: number; max: number; fallback: number }) {
+  return text.transform((value, ctx): number => {
+    if (value === undefined) return bounds.fallback;
+    const parsed = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+    if (parsed >= bounds.min && parsed <= bounds.max) return parsed;
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a number from ${bounds.min} to ${bounds.max}; got ${quote(value)}`,
+    });
+    return z.NEVER;
+  });
+}
+
+/** A secret or identifier: its value is never quoted in a message. */
+function secretText(options: { minLength?: number } = {}) {
+  return text.transform((value, ctx): string | undefined => {
+    if (value === undefined) return undefined;
+    if (options.minLength !== undefined && value.length < options.minLength) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at least ${options.minLength} characters long (it has ${value.length})`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function nameList(pattern: RegExp, what: string) {
+  return text.transform((value, ctx): readonly string[] => {
+    if (value === undefined) return [];
+    const items = splitList(value);
+    const bad = items.filter((item) => !pattern.test(item));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${bad.map(quote).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not ${what}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(items)];
+  });
+}
+
+const MAX_ID = 2 ** 31 - 1;
+
+function parseId(value: string): number | undefined {
+  if (!/^\d+$/.test(value)) return undefined;
+  const id = Number(value);
+  return id >= 1 && id <= MAX_ID ? id : undefined;
+}
+
+const clientIdList = text.transform((value, ctx): readonly number[] => {
+  if (value === undefined) return [];
+  const items = splitList(value);
+  const bad = items.filter((item) => parseId(item) === undefined);
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be client ids (positive whole numbers) separated by commas; ${bad.map(quote).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(items.map(Number))];
+});
+
+const customFieldLabels = text.transform((value, ctx): ReadonlyMap<number, string> => {
+  const labels = new Map<number, string>();
+  if (value === undefined) return labels;
+  const complaints: string[] = [];
+  for (const item of splitList(value)) {
+    const colon = item.indexOf(':');
+    const id = colon > 0 ? parseId(item.slice(0, colon).trim()) : undefined;
+    const label = colon > 0 ? item.slice(colon + 1).trim() : '';
+    if (id === undefined || label.length === 0) {
+      complaints.push(`${quote(item)} is not id:label`);
+    } else if (labels.has(id)) {
+      complaints.push(`custom field ${id} is listed twice`);
+    } else {
+      labels.set(id, label);
+    }
+  }
+  if (complaints.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be id:label pairs separated by commas (e.g. 12:VAT number); ${complaints.join('; ')}`,
+    });
+    return z.NEVER;
+  }
+  return labels;
+});
+
+function moneyAmount(fallback: string) {
+  return text.transform((value, ctx): string => {
+    const amount = value ?? fallback;
+    const cents = isExactMoneyInput(amount) ? parseCents(amount) : undefined;
+    if (cents !== undefined && cents >= 0n) return formatCents(cents);
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be an amount of 0 or more with at most two decimals (e.g. 1000 or 249.50); got ${quote(amount)}`,
+    });
+    return z.NEVER;
+  });
+}
+
+/**
+ * The WHMCS base URL, without a trailing slash. Whether http is acceptable depends on other
+ * variables (WHMCS_ALLOW_HTTP, MCP_ENV), so that rule lives with the cross-variable checks.
+ */
+const whmcsUrl = text.transform((value, ctx): string | undefined => {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be the base URL of your WHMCS, such as https://billing.example.com; got ${quote(value)}`,
+    });
+    return z.NEVER;
+  }
+  const complaints: string[] = [];
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    complaints.push(`must start with https:// (got ${url.protocol}//)`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    complaints.push(
+      'must not contain a user name or password; API credentials go in WHMCS_IDENTIFIER and WHMCS_SECRET',
+    );
+  }
+  if (url.search !== '' || url.hash !== '') {
+    complaints.push('must not contain a query string or #fragment');
+  }
+  if (complaints.length > 0) {
+    ctx.addIssue({ code: 'custom', message: complaints.join('; ') });
+    return z.NEVER;
+  }
+  return url.href.replace(/\/+$/, '');
+});
+
+export interface VariableSpec<S extends z.ZodType> {
+  group: ConfigGroup;
+  /** The default as a person reads it in the docs; undefined when there is none. */
+  defaultText: string | undefined;
+  /** When the variable must be set; undefined when it is optional. */
+  requiredWhen?: string;
+  description: string;
+  secret?: boolean;
+  schema: S;
+}
+
+function variable<S extends z.ZodType<unknown, string | undefined>>(spec: VariableSpec<S>): VariableSpec<S> {
+  return spec;
+}
+
+export const CONFIG_SPEC = {
+  WHMCS_API_URL: variable({
+    group: 'upstream',
+    defaultText: undefined,
+    requiredWhen: 'always',
+    description:
+      'Base URL of your WHMCS, e.g. https://billing.example.com. /includes/api.php is appended unless the URL already ends in api.php.',
+    schema: whmcsUrl,
+  }),
+  WHMCS_IDENTIFIER: variable({
+    group: 'upstream',
+    defaultText: undefined,
+    requiredWhen: 'always',
+    description:
+      'API credential identifier (WHMCS: Configuration > System Settings > Manage API Credentials).',
+    secret: true,
+    schema: secretText(),
+  }),
+  WHMCS_SECRET: variable({
+    group: 'upstream',
+    defaultText: undefined,
+    requiredWhen: 'always',
+    description: 'API credential secret, shown once when the credential is created in WHMCS.',
+    secret: true,
+    schema: secretText(),
+  }),
+  WHMCS_ACCESS_KEY: variable({
+    group: 'upstream',
+    defaultText: undefined,
+    description:
+      'Optional API access key ($api_access_key in WHMCS configuration.php); lets calls past the API IP allowlist.',
+    secret: true,
+    schema: secretText(),
+  }),
+  WHMCS_ALLOW_HTTP: variable({
+    group: 'upstream',
+    defaultText: 'false',
+    description:
+      'Allow an http:// WHMCS_API_URL, for a local WHMCS or the sandbox. Refused when MCP_ENV=production.',
+    schema: flag(false),
+  }),
+  WHMCS_TIMEOUT_MS: variable({
+    group: 'upstream',
+    defaultText: '30000',
+    description: 'Longest wait for one WHMCS call, in milliseconds (1000 to 600000).',
+    schema: wholeNumber({ min: 1000, max: 600_000, fallback: 30_000 }),
+  }),
+  WHMCS_CONNECT_TIMEOUT_MS: variable({
+    group: 'upstream',
+    defaultText: '10000',
+    description:
+      'Longest wait to open a connection to WHMCS, in milliseconds (100 to 120000; not more than WHMCS_TIMEOUT_MS).',
+    schema: wholeNumber({ min: 100, max: 120_000, fallback: 10_000 }),
+  }),
+  WHMCS_MAX_RESPONSE_BYTES: variable({
+    group: 'upstream',
+    defaultText: String(20 * MIB),
+    description: 'Largest WHMCS reply accepted, in bytes (default 20 MiB; 1024 to 1073741824).',
+    schema: wholeNumber({ min: 1024, max: 1024 * MIB, fallback: 20 * MIB }),
+  }),
+  WHMCS_RATE_LIMIT: variable({
+    group: 'upstream',
+    defaultText: '10',
+    description: 'WHMCS calls per second, shared by every tool; excess calls wait (0.1 to 1000).',
+    schema: decimalNumber({ min: 0.1, max: 1000, fallback: 10 }),
+  }),
+  WHMCS_MAX_CONCURRENCY: variable({
+    group: 'upstream',
+    defaultText: '4',
+    description: 'WHMCS calls in flight at once (1 to 64).',
+    schema: wholeNumber({ min: 1, max: 64, fallback: 4 }),
+  }),
+  WHMCS_RETRY_ATTEMPTS: variable({
+    group: 'upstream',
+    defaultText: '3',
+    description:
+      'Attempts of a read call, the first included, when faults are transient (network, 5xx, timeout); 1 disables retries. Writes are sent once, never retried (1 to 10).',
+    schema: wholeNumber({ min: 1, max: 10, fallback: 3 }),
+  }),
+  WHMCS_RETRY_MAX_MS: variable({
+    group: 'upstream',
+    defaultText: '15000',
+    description: 'Total time budget for the retries of one read call, in milliseconds (0 to 300000).',
+    schema: wholeNumber({ min: 0, max: 300_000, fallback: 15_000 }),
+  }),
+  MCP_ENV: variable({
+    group: 'server',
+    defaultText: 'development',
+    description:
+      'Environment profile: development, local, test, staging or production. .env.<MCP_ENV> is read over .env; production applies the strictest rules.',
+    schema: oneOf(MCP_ENVS, 'development'),
+  }),
+  MCP_MODE: variable({
+    group: 'server',
+    defaultText: 'read_only',
+    description:
+      'read_only refuses writes; simulate runs the whole write flow without changing WHMCS; full executes approved writes.',
+    schema: oneOf(MCP_MODES, 'read_only'),
+  }),
+  MCP_ACCESS_MODE: variable({
+    group: 'server',
+    defaultText: 'admin',
+    description:
+      'admin sees every client; client limits every answer to the clients in MCP_ALLOWED_CLIENT_IDS.',
+    schema: oneOf(ACCESS_MODES, 'admin'),
+  }),
+  MCP_ALLOWED_CLIENT_IDS: variable({
+    group: 'server',
+    defaultText: undefined,
+    requiredWhen: 'MCP_ACCESS_MODE=client',
+    description:
+      'Comma-separated WHMCS client ids this instance may serve, e.g. 42,57. Required in client mode.',
+    schema: clientIdList,
+  }),
+  MCP_AUTH_TOKEN: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Bearer token that HTTP callers must present (at least 16 characters). Unset: no token is checked.',
+    secret: true,
+    schema: secretText({ minLength: 16 }),
+  }),
+  MCP_TOOLSETS: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Comma-separated toolsets to offer (e.g. clients,billing,support). Empty: the default toolsets.',
+    schema: nameList(/^[A-Za-z0-9_.-]+$/, 'a toolset name'),
+  }),
+  MCP_TOOL_ALLOWLIST: variable({
+    group: 'server',
+    defaultText: undefined,
+    description: 'Comma-separated tool names; when set, only these tools are offered. Empty: no allowlist.',
+    schema: nameList(/^[A-Za-z0-9_.-]+$/, 'a tool name'),
+  }),
+  MCP_TOOL_DENYLIST: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Comma-separated tool names never offered, even when a toolset or the allowlist includes them.',
+    schema: nameList(/^[A-Za-z0-9_.-]+$/, 'a tool name'),
+  }),
+  MCP_LARGE_REFUND_THRESHOLD: variable({
+    group: 'server',
+    defaultText: '1000',
+    description: 'Refunds above this amount (in the currency of the payment) need the stricter approval.',
+    schema: moneyAmount('1000'),
+  }),
+  MCP_CLIENT_CUSTOM_FIELD_LABELS: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Comma-separated id:label pairs naming client custom fields in answers, e.g. 12:VAT number,15:Region.',
+    schema: customFieldLabels,
+  }),
+  MCP_WRITE_ALLOWLIST: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Comma-separated WHMCS actions that approved writes may execute, e.g. AddCredit,UpdateInvoice. In production an empty list lets no write execute.',
+    schema: nameList(/^[A-Za-z][A-Za-z0-9]*$/, 'a WHMCS action name'),
+  }),
+  MCP_WRITES_DISABLED: variable({
+    group: 'server',
+    defaultText: 'false',
+    description:
+      'Emergency block: true refuses every write execution at once, whatever the mode and approvals.',
+    schema: flag(false),
+  }),
+  MCP_STATE_DB: variable({
+    group: 'server',
+    defaultText: './data/whmcs-mcp.sqlite',
+    description:
+      'SQLite file holding write intents and the audit chain; relative paths start at the working directory.',
+    schema: text.transform((value) => value ?? './data/whmcs-mcp.sqlite'),
+  }),
+  MCP_LOG_LEVEL: variable({
+    group: 'logging',
+    defaultText: 'info',
+    description: 'Log level: fatal, error, warn, info, debug, trace or silent. Logs go to stderr only.',
+    schema: oneOf(LOG_LEVELS, 'info'),
+  }),
+  MCP_LOG_FORMAT: variable({
+    group: 'logging',
+    defaultText: 'json',
+    description: 'json (one object a line) or pretty (for a person at a terminal).',
+    schema: oneOf(LOG_FORMATS, 'json'),
+  }),
+};
+
+export type ConfigVariableName = keyof typeof CONFIG_SPEC;
+
+export const CONFIG_VARIABLE_NAMES = Object.keys(CONFIG_SPEC) as ConfigVariableName[];
+
+/** The documentation of one variable, as data for generated docs and drift checks. */
+export interface ConfigVariable {
+  name: ConfigVariableName;
+  group: ConfigGroup;
+  defaultText: string | undefined;
+  requiredWhen: string | undefined;
+  description: string;
+  secret: boolean;
+}
+
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = CONFIG_VARIABLE_NAMES.map((name) => {
+  const spec: VariableSpec<z.ZodType> = CONFIG_SPEC[name];
+  return {
+    name,
+    group: spec.group,
+    defaultText: spec.defaultText,
+    requiredWhen: spec.requiredWhen,
+    description: spec.description,
+    secret: spec.secret === true || isSecretVariableName(name),
+  };
+});
