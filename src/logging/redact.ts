@@ -1,0 +1,135 @@
+/**
+ * Removes secrets from anything about to be logged, at any depth: values under sensitive keys
+ * become "[redacted]", and strings lose card numbers, bearer tokens and `secret=...` pairs.
+ */
+import { maskCardNumbers } from './card-scan.js';
+
+export const REDACTED = '[redacted]';
+
+/**
+ * Key names (lower case, without separators or trailing digits) that always hold a secret. WHMCS
+ * spells several of them its own way: `password2`, `cardnum`, `cccvv`, `securityqans`, `bankacct`.
+ */
+const SENSITIVE_EXACT = new Set([
+  'pass',
+  'pwd',
+  'auth',
+  'pin',
+  'cvc',
+  'cvv',
+  'cccvv',
+  'ccnum',
+  'cardnum',
+  'cardcvv',
+  'iban',
+  'otp',
+]);
+
+const SENSITIVE_PARTS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'identifier',
+  'accesskey',
+  'apikey',
+  'privatekey',
+  'authorization',
+  'cookie',
+  'credential',
+  'cardnumber',
+  'ccnumber',
+  'cardcvv',
+  'cvv',
+  'securityqans',
+  'securityanswer',
+  'bankacct',
+  'bankaccount',
+  'sessionid',
+];
+
+export function isSensitiveKey(key: string): boolean {
+  const normalized = key
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .replace(/\d+$/, '');
+  if (SENSITIVE_EXACT.has(normalized)) return true;
+  return SENSITIVE_PARTS.some((part) => normalized.includes(part));
+}
+
+/** `name=value` pairs as in a query string or a form body. */
+const PAIR = /([A-Za-z][A-Za-z0-9_.\-[\]]*)=([^&\s"',;]*)/g;
+/** `"name": "value"` or `"name": 123` inside JSON text, such as an upstream body excerpt. */
+const JSON_MEMBER = /"([^"\\]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\]\s]+)/g;
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
+
+/** Masks what a string may carry: card numbers, bearer tokens, secrets in form or JSON text. */
+export function redactText(text: string): string {
+  let result = maskCardNumbers(text);
+  if (result.includes('=')) {
+    result = result.replace(PAIR, (pair: string, key: string) =>
+      isSensitiveKey(key) ? `${key}=${REDACTED}` : pair,
+    );
+  }
+  if (result.includes('"')) {
+    result = result.replace(JSON_MEMBER, (member: string, key: string, colon: string) =>
+      isSensitiveKey(key) ? `"${key}"${colon}"${REDACTED}"` : member,
+    );
+  }
+  return result.replace(BEARER, (_match, scheme: string) => `${scheme} ${REDACTED}`);
+}
+
+const MAX_DEPTH = 12;
+
+function redactError(error: Error, seen: WeakSet<object>, depth: number): Record<string, unknown> {
+  const plain: Record<string, unknown> = { type: error.name, message: error.message, stack: error.stack };
+  for (const [key, value] of Object.entries(error)) plain[key] = value;
+  if (error.cause !== undefined) plain.cause = error.cause;
+  return redactObject(plain, seen, depth);
+}
+
+function redactObject(object: object, seen: WeakSet<object>, depth: number): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    copy[key] =
+      isSensitiveKey(key) && value !== undefined && value !== null
+        ? REDACTED
+        : redactAt(value, seen, depth + 1);
+  }
+  return copy;
+}
+
+function redactAt(value: unknown, seen: WeakSet<object>, depth: number): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return value;
+  if (depth > MAX_DEPTH) return '[too deep]';
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  try {
+    if (value instanceof Error) return redactError(value, seen, depth);
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[${value.byteLength} bytes]`;
+    if (Array.isArray(value)) return value.map((item) => redactAt(item, seen, depth + 1));
+    if (value instanceof Map) {
+      return redactObject(
+        Object.fromEntries([...value].map(([key, item]) => [String(key), item])),
+        seen,
+        depth,
+      );
+    }
+    if (value instanceof Set) return [...value].map((item) => redactAt(item, seen, depth + 1));
+    if (value instanceof URL) return redactText(value.href);
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return redactAt(toJSON.call(value), seen, depth + 1);
+    return redactObject(value, seen, depth);
+  } finally {
+    // Only ancestors count as circular; the same object twice side by side is fine.
+    seen.delete(value);
+  }
+}
+
+/** A redacted deep copy; the original is not changed. */
+export function redactValue(value: unknown): unknown {
+  return redactAt(value, new WeakSet(), 0);
+}
