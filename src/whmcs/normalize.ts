@@ -55,6 +55,9 @@ export interface ReplyMapShape {
 type JsonObject = Record<string, unknown>;
 
 const ZERO_DATE = /^0000-00-00(?:[ T]00:00(?::00)?)?$/;
+/** Amounts and decimals already in canonical form, returned as they are (most values WHMCS sends). */
+const CANONICAL_MONEY = /^-?(?:0|[1-9]\d*)\.\d{2}$/;
+const CANONICAL_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const DECIMAL_TEXT = /^([+-])?(\d*)(?:\.(\d+))?$/;
 const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
@@ -169,6 +172,7 @@ function normalizeField(kind: ReplyFieldKind, value: unknown): unknown {
       return toInt(value) ?? value;
     case 'money': {
       if (value === '' || value === null) return null;
+      if (typeof value === 'string' && CANONICAL_MONEY.test(value) && value !== '-0.00') return value;
       // More than two places is not money as WHMCS stores it: keep it exact rather than round.
       const places = decimalPlaces(value);
       if (places === undefined) return value;
@@ -176,6 +180,7 @@ function normalizeField(kind: ReplyFieldKind, value: unknown): unknown {
     }
     case 'decimal':
       if (value === '' || value === null) return null;
+      if (typeof value === 'string' && CANONICAL_DECIMAL.test(value)) return value;
       return toDecimalString(value) ?? value;
     case 'bool':
       return toBool(value) ?? value;
