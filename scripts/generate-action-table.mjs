@@ -366,17 +366,20 @@ function checkPolicyTables(catalogNames) {
     ['CREDENTIAL_PARAMS', Object.keys(CREDENTIAL_PARAMS)],
   ];
   for (const [table, names] of tables) {
-    for (const name of names)
+    for (const name of names) {
       if (!catalog.has(name)) fail(`${table} names ${name}, which is not in the catalog`);
+    }
   }
   for (const [name, [risk, effects]] of Object.entries(WRITE_POLICY)) {
     if (!RISK_ORDER.includes(risk)) fail(`${name}: unknown risk ${risk}`);
-    for (const effect of effects)
+    for (const effect of effects) {
       if (!EFFECT_ORDER.includes(effect)) fail(`${name}: unknown effect ${effect}`);
+    }
     if (new Set(effects).size !== effects.length) fail(`${name}: an effect is listed twice`);
     const needsHigh = effects.includes('destructive') || effects.includes('configuration_access');
-    if (needsHigh && risk !== 'high')
+    if (needsHigh && risk !== 'high') {
       fail(`${name}: destructive or configuration_access writes must be high`);
+    }
     if (effects.includes('money') && risk === 'low') fail(`${name}: money writes must be at least medium`);
     if (risk === 'low' && effects.length > 0) fail(`${name}: a low write cannot carry effect tags`);
   }
