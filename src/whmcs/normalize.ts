@@ -4,6 +4,7 @@
  * Quirks absorbed (shapes per action come from generated/reply-shapes.ts, derived from the catalog):
  * - Wrapped lists `{"clients":{"client":[...]}}` collapse to `clients: [...]`, at any depth (48
  *   wrappers across the catalog, e.g. `products[].configoptions.configoption` in GetClientsProducts).
+ * - A list documented as a plain array but sent wrapped (`{"customfield":[...]}`) is unwrapped too.
  * - An empty list sent as `""`, `{}`, `[]` in place of the wrapper, `null`, `false`, or not sent at
  *   all becomes `[]`; a single item sent as an object instead of a one-element array becomes a
  *   one-element array; a list PHP sent as an object with index keys (`{"0":..,"2":..}`) becomes an
@@ -198,6 +199,14 @@ function normalizeUnknown(value: unknown): unknown {
   return value;
 }
 
+/** The array inside a one-key object (`{"customfield":[...]}`), if that is what it is. */
+function wrappedArray(value: JsonObject): unknown[] | undefined {
+  const keys = Object.keys(value);
+  if (keys.length !== 1) return undefined;
+  const inner = value[keys[0] ?? ''];
+  return Array.isArray(inner) ? inner : undefined;
+}
+
 function normalizeList(value: unknown, list: ReplyListShape): unknown[] {
   let items: unknown[];
   if (Array.isArray(value)) {
@@ -205,7 +214,9 @@ function normalizeList(value: unknown, list: ReplyListShape): unknown[] {
   } else if (list.wrapper !== null && isRecord(value) && Object.hasOwn(value, list.wrapper)) {
     items = asList(value[list.wrapper]);
   } else {
-    items = asList(value);
+    // A list the documentation shows plain may come wrapped from another WHMCS version.
+    const unwrapped = list.wrapper === null && isRecord(value) ? wrappedArray(value) : undefined;
+    items = unwrapped ?? asList(value);
   }
   return items.map((item) => (isRecord(item) ? normalizeRecord(item, list.item) : normalizeUnknown(item)));
 }

@@ -263,6 +263,14 @@ describe('empty and single-item lists', () => {
     ).toEqual([{ id: 4, email: 'a@b.c', clients: [] }]);
   });
 
+  it('unwraps a list documented as plain when WHMCS sends it wrapped', () => {
+    const reply = normalizeReply('GetClientsDetails', {
+      result: 'success',
+      client: { id: '1', customfields: { customfield: [{ id: '3', value: '007' }] } },
+    });
+    expect(at(reply, 'client.customfields')).toEqual([{ id: 3, value: '007' }]);
+  });
+
   it('leaves lists of other actions alone when it does not know the action', () => {
     const reply = normalizeReply('SomeAddonAction', { result: 'success', things: { thing: [{ id: '1' }] } });
     expect(reply.things).toEqual({ thing: [{ id: '1' }] });
