@@ -23,6 +23,8 @@ export const RESERVED_PARAM_NAMES: ReadonlySet<string> = new Set([
   'secret',
   'accesskey',
   'username',
+  // With legacy authentication `password` is the admin's password hash; never a caller's field.
+  'password',
   'responsetype',
 ]);
 

@@ -25,7 +25,15 @@ describe('encodeParams', () => {
   });
 
   it('refuses reserved names in any case and non-finite numbers', () => {
-    for (const name of ['action', 'Secret', 'IDENTIFIER', 'accesskey', 'responsetype', 'username']) {
+    for (const name of [
+      'action',
+      'Secret',
+      'IDENTIFIER',
+      'accesskey',
+      'responsetype',
+      'username',
+      'Password',
+    ]) {
       expect(() => encodeParams({ [name]: 'x' })).toThrow(/set by the server/);
     }
     expect(() => encodeParams({ amount: Number.NaN })).toThrow(/finite/);

@@ -1,0 +1,131 @@
+/**
+ * Assembles one server process from its configuration: the WHMCS client, the capability matrix,
+ * the dispatcher over the registries, and an MCP server factory per connection. The transports
+ * (stdio, HTTP) take a runtime and only decide who the principal is.
+ */
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/index.js';
+import { whmcsClientOptions } from '../config/index.js';
+import { WhmcsMcpError } from '../errors.js';
+import { CapabilityMatrix } from '../policy/capabilities.js';
+import { scopeFor, type PolicySettings } from '../policy/policy.js';
+import { TOOLSETS, type Principal, type Toolset } from '../policy/principal.js';
+import type { PromptDefinition } from '../prompts/define.js';
+import { ALL_PROMPTS } from '../prompts/registry.js';
+import type { ResourceDefinition } from '../resources/define.js';
+import { ALL_RESOURCES } from '../resources/registry.js';
+import type { AnyToolDefinition, ToolSettings } from '../tools/define.js';
+import { ALL_TOOLS } from '../tools/registry.js';
+import { getAction } from '../whmcs/actions.js';
+import type { ActionDefinition } from '../whmcs/action-types.js';
+import { WhmcsClient } from '../whmcs/client.js';
+import { ToolDispatcher, type ToolCallEvent } from './dispatch.js';
+import { serverInstructions } from './instructions.js';
+import { createMcpServer, type RequestExtra } from './mcp-server.js';
+
+export const SERVER_NAME = 'whmcs-mcp';
+
+export interface RuntimeOptions {
+  config: AppConfig;
+  logger: Logger;
+  version: string;
+  /** A client to use instead of one built from the configuration (tests, benchmarks). */
+  whmcs?: WhmcsClient;
+  tools?: readonly AnyToolDefinition[];
+  resources?: readonly ResourceDefinition[];
+  prompts?: readonly PromptDefinition[];
+  onToolCall?: (event: ToolCallEvent) => void;
+}
+
+export interface Runtime {
+  config: AppConfig;
+  whmcs: WhmcsClient;
+  dispatcher: ToolDispatcher;
+  capabilities: CapabilityMatrix;
+  /** A new MCP server bound to how this connection identifies its principal. */
+  createServer(principalFor: (extra: RequestExtra) => Principal): Server;
+  close(): Promise<void>;
+}
+
+/** MCP_TOOLSETS names are checked here, where the list of toolsets is known. */
+export function policySettings(config: AppConfig): PolicySettings {
+  const unknown = config.toolsets.filter((name) => !(TOOLSETS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new WhmcsMcpError(
+      'invalid_input',
+      `MCP_TOOLSETS names unknown toolset(s): ${unknown.join(', ')}. Known: ${TOOLSETS.join(', ')}.`,
+    );
+  }
+  return {
+    mode: config.mode,
+    accessMode: config.accessMode,
+    allowedClientIds: config.allowedClientIds,
+    toolsets: config.toolsets.length > 0 ? (config.toolsets as Toolset[]) : undefined,
+    toolAllowlist: config.toolAllowlist.length > 0 ? config.toolAllowlist : undefined,
+    toolDenylist: config.toolDenylist.length > 0 ? config.toolDenylist : undefined,
+  };
+}
+
+/** The WHMCS actions the surface can use, for the capability matrix. */
+function actionsInUse(declarations: ReadonlyArray<{ whmcsActions: readonly string[] }>): ActionDefinition[] {
+  const names = new Set(declarations.flatMap((declaration) => declaration.whmcsActions));
+  return [...names]
+    .map((name) => getAction(name))
+    .filter((action): action is ActionDefinition => action !== undefined)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { config, logger } = options;
+  const tools = options.tools ?? ALL_TOOLS;
+  const resources = options.resources ?? ALL_RESOURCES;
+  const prompts = options.prompts ?? ALL_PROMPTS;
+  const policy = policySettings(config);
+  const whmcs = options.whmcs ?? new WhmcsClient(whmcsClientOptions(config, logger));
+  const capabilities = new CapabilityMatrix(actionsInUse([...tools, ...resources]), (action, params) =>
+    whmcs.call(action, params),
+  );
+  const settings: ToolSettings = {
+    mode: config.mode,
+    environment: config.env,
+    largeRefundThreshold: config.largeRefundThreshold,
+    clientCustomFieldLabels: config.clientCustomFieldLabels,
+  };
+  const dispatcher = new ToolDispatcher({
+    tools,
+    resources,
+    whmcs,
+    policy,
+    settings,
+    capabilities,
+    logger,
+    authToken: config.authToken,
+    onToolCall: options.onToolCall,
+  });
+
+  return {
+    config,
+    whmcs,
+    dispatcher,
+    capabilities,
+    createServer(principalFor) {
+      return createMcpServer({
+        name: SERVER_NAME,
+        version: options.version,
+        dispatcher,
+        prompts,
+        principalFor,
+        // Instructions describe the server's own scope; an HTTP principal may narrow it further.
+        instructions: serverInstructions({
+          mode: config.mode,
+          environment: config.env,
+          scope: scopeFor({ id: 'server', label: 'server', roles: [], transport: 'stdio' }, policy),
+        }),
+      });
+    },
+    async close() {
+      await whmcs.close();
+    },
+  };
+}
