@@ -245,6 +245,7 @@ export class ToolDispatcher {
       settings: this.options.settings,
       signal,
       logger: this.options.logger.child({ tool: declaration.name }),
+      capabilities: this.options.capabilities,
     };
   }
 

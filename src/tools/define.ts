@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { CapabilityMatrix } from '../policy/capabilities.js';
 import type { ClientScope } from '../policy/client-scope.js';
 import type { ClientModeRule, Mode } from '../policy/policy.js';
 import type { Principal, Toolset } from '../policy/principal.js';
@@ -37,6 +38,8 @@ export interface ToolContext {
   settings: ToolSettings;
   signal: AbortSignal;
   logger: Logger;
+  /** What this credential may call; read by get_capability_matrix. */
+  capabilities: CapabilityMatrix;
 }
 
 export interface ToolDefinition<
