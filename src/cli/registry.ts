@@ -1,0 +1,11 @@
+/**
+ * The registration point for `whmcs-mcp` subcommands. A command is a module under
+ * src/cli/commands/ exporting a defineCommand (or defineCommandGroup) value; add it to COMMANDS in
+ * the order `--help` should list it.
+ */
+import type { CliCommand } from './command.js';
+
+export const COMMANDS: readonly CliCommand[] = [];
+
+/** The command `whmcs-mcp` runs when given none; unset, a bare `whmcs-mcp` is a usage error. */
+export const DEFAULT_COMMAND: string | undefined = undefined;
