@@ -4,8 +4,9 @@
  * the order `--help` should list it.
  */
 import type { CliCommand } from './command.js';
+import { doctorCommand } from './commands/doctor.js';
 
-export const COMMANDS: readonly CliCommand[] = [];
+export const COMMANDS: readonly CliCommand[] = [doctorCommand];
 
 /** The command `whmcs-mcp` runs when given none; unset, a bare `whmcs-mcp` is a usage error. */
 export const DEFAULT_COMMAND: string | undefined = undefined;

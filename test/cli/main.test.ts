@@ -68,6 +68,7 @@ describe('top level', () => {
       expect(result.stderr).toBe('');
       expect(result.stdout).toMatch(/^Usage: whmcs-mcp <command> \[options\]/);
       for (const command of COMMANDS) expect(result.stdout).toContain(`  ${command.name}`);
+      expect(result.stdout).toContain('doctor');
     }
   });
 
