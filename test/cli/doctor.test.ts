@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { captureIo } from './io.js';
+import { captureIo, removeCapturedDirectories } from './io.js';
 
 interface WhmcsAnswer {
   status?: number;
@@ -30,6 +30,7 @@ const PERMISSIONS = [
 const servers: Server[] = [];
 
 afterEach(async () => {
+  removeCapturedDirectories();
   await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
 });
 

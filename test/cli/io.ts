@@ -1,5 +1,5 @@
 // Captured streams for running the CLI in-process.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -18,13 +18,16 @@ export interface CapturedIo extends CliIo {
   stderr: CapturedStream;
 }
 
+const directories: string[] = [];
+
 /** Streams to capture, the given environment only, and an empty working directory (no .env files). */
 export function captureIo(env: NodeJS.ProcessEnv = {}): CapturedIo {
-  return {
-    stdin: new PassThrough(),
-    stdout: new CapturedStream(),
-    stderr: new CapturedStream(),
-    env,
-    cwd: mkdtempSync(join(tmpdir(), 'whmcs-mcp-cli-')),
-  };
+  const cwd = mkdtempSync(join(tmpdir(), 'whmcs-mcp-cli-'));
+  directories.push(cwd);
+  return { stdin: new PassThrough(), stdout: new CapturedStream(), stderr: new CapturedStream(), env, cwd };
+}
+
+/** Removes the working directories captureIo made; call from afterEach. */
+export function removeCapturedDirectories(): void {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 }

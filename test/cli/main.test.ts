@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { defineCommand, defineCommandGroup, UsageError, type CliCommand } from '../../src/cli/command.js';
 import { runCli } from '../../src/cli/main.js';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { ConfigError } from '../../src/config/load.js';
 import { WhmcsMcpError } from '../../src/errors.js';
-import { captureIo } from './io.js';
+import { captureIo, removeCapturedDirectories } from './io.js';
+
+afterEach(removeCapturedDirectories);
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
