@@ -1,7 +1,14 @@
 export { ConfigError, inspectConfig, loadConfig, readConfigSources } from './load.js';
 export type { ConfigInspection, ConfigSources, LoadConfigOptions } from './load.js';
 export { evaluateConfig, formatConfigProblems, parseConfig } from './schema.js';
-export type { AppConfig, ConfigEvaluation, ConfigProblem, RawEnvironment, WhmcsConfig } from './schema.js';
+export type {
+  AppConfig,
+  ConfigEvaluation,
+  ConfigProblem,
+  ConfigVariableValues,
+  RawEnvironment,
+  WhmcsConfig,
+} from './schema.js';
 export {
   ACCESS_MODES,
   CONFIG_VARIABLES,

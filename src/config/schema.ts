@@ -68,6 +68,8 @@ export type ConfigVariableValues = {
 export type RawEnvironment = Readonly<Record<string, string | undefined>>;
 
 export interface ConfigEvaluation {
+  /** Each variable that parsed on its own; rules between variables do not remove values here. */
+  values: Partial<ConfigVariableValues>;
   problems: ConfigProblem[];
   /** Things worth a look that do not stop the server, such as a misspelt variable name. */
   warnings: string[];
@@ -301,7 +303,7 @@ export function evaluateConfig(env: RawEnvironment): ConfigEvaluation {
     problems.length === 0 && whmcs !== undefined
       ? toAppConfig(values as ConfigVariableValues, whmcs)
       : undefined;
-  return { problems: withoutSecretValues(env, problems), warnings, config, whmcs };
+  return { values, problems: withoutSecretValues(env, problems), warnings, config, whmcs };
 }
 
 /** Pure: the configuration, or every problem found. */

@@ -363,7 +363,7 @@ export const CONFIG_SPEC = {
     group: 'server',
     defaultText: undefined,
     description:
-      'Bearer token that HTTP callers must present (at least 16 characters). Unset: no token is checked.',
+      'Shared secret every tool call must carry (as auth_token), at least 16 characters. Unset: no token is checked.',
     secret: true,
     schema: secretText({ minLength: 16 }),
   }),

@@ -246,6 +246,28 @@ describe('whmcs-mcp doctor configuration', () => {
     expectNoSecrets(result.stdout);
   });
 
+  it('checks list entries against the toolsets, tools and WHMCS actions the server knows', async () => {
+    const whmcs = await startWhmcs(healthyWhmcs);
+    const result = await doctor(
+      envFor(whmcs.url, {
+        MCP_TOOLSETS: 'billing,bilings',
+        MCP_TOOL_DENYLIST: 'no_such_tool_zz',
+        MCP_WRITE_ALLOWLIST: 'AddCredits,GetClients,ModuleChangePw,AddCredit',
+      }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('[FAIL] Server settings: 5 entries need a look');
+    expect(result.stdout).toContain(
+      "MCP_TOOLSETS: unknown 'bilings' (did you mean billing?); the server refuses to start",
+    );
+    expect(result.stdout).toContain("warning: MCP_TOOL_DENYLIST: no tool is named 'no_such_tool_zz'");
+    expect(result.stdout).toContain("WHMCS has no action 'AddCredits' (did you mean AddCredit?)");
+    expect(result.stdout).toContain('GetClients is a read action');
+    expect(result.stdout).toContain('ModuleChangePw is blocked by this server');
+    expect(result.stdout).not.toMatch(/AddCredit is/);
+    expect(result.stdout).toContain('[ok]   WHMCS connection');
+  });
+
   it('does not probe over http unless allowed, and says why', async () => {
     const whmcs = await startWhmcs(healthyWhmcs);
     const result = await doctor(envFor(whmcs.url, { WHMCS_ALLOW_HTTP: 'false' }));
@@ -278,11 +300,16 @@ describe('whmcs-mcp doctor --json', () => {
     expect(report.ok).toBe(true);
     expect(report.checks.map((check) => [check.id, check.status])).toEqual([
       ['configuration', 'pass'],
+      ['server_settings', 'pass'],
       ['whmcs_connection', 'pass'],
       ['api_permissions', 'pass'],
     ]);
-    expect(report.checks[1]?.data).toMatchObject({ outcome: 'connected', version: '8.13.1' });
-    expect(report.checks[2]?.data.readableAreas).toContain('clients');
+    const byId = (checks: typeof report.checks, id: string) => checks.find((check) => check.id === id);
+    expect(byId(report.checks, 'whmcs_connection')?.data).toMatchObject({
+      outcome: 'connected',
+      version: '8.13.1',
+    });
+    expect(byId(report.checks, 'api_permissions')?.data.readableAreas).toContain('clients');
 
     const rejecting = await startWhmcs(() =>
       json({ result: 'error', message: 'Authentication Failed' }, 403),
@@ -291,7 +318,7 @@ describe('whmcs-mcp doctor --json', () => {
     const failed = JSON.parse(failure.stdout) as typeof report;
     expect(failure.code).toBe(1);
     expect(failed.ok).toBe(false);
-    expect(failed.checks[1]).toMatchObject({
+    expect(byId(failed.checks, 'whmcs_connection')).toMatchObject({
       status: 'fail',
       data: { outcome: 'wrong_credentials', code: 'auth_failed' },
     });

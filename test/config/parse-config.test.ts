@@ -394,6 +394,8 @@ describe('evaluateConfig for diagnostics', () => {
     const evaluation = evaluateConfig({ ...VALID, MCP_MODE: 'bogus', WHMCS_RATE_LIMIT: 'fast' });
     expect(evaluation.config).toBeUndefined();
     expect(evaluation.whmcs).toMatchObject({ apiUrl: 'https://billing.example.com', rateLimitPerSecond: 10 });
+    expect(evaluation.values.MCP_MODE).toBeUndefined();
+    expect(evaluation.values.MCP_ACCESS_MODE).toBe('admin');
   });
 
   it('withholds WHMCS settings that would send credentials where nobody allowed', () => {

@@ -5,9 +5,12 @@
  */
 import type { Logger } from 'pino';
 import { inspectConfig, type LoadConfigOptions } from '../../config/load.js';
-import type { ConfigProblem, WhmcsConfig } from '../../config/schema.js';
+import type { ConfigEvaluation, ConfigProblem, WhmcsConfig } from '../../config/schema.js';
 import { whmcsClientOptions } from '../../config/whmcs-client-options.js';
 import { isWhmcsMcpError, type ErrorCode } from '../../errors.js';
+import { TOOLSETS } from '../../policy/principal.js';
+import { ALL_TOOLS } from '../../tools/registry.js';
+import { closeMatches, getAction, listActions } from '../../whmcs/actions.js';
 import { WhmcsClient, resolveEndpoint, type WhmcsReply } from '../../whmcs/client.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -26,7 +29,7 @@ export type ConnectionOutcome =
   | 'upstream_error';
 
 export interface DoctorCheck {
-  id: 'configuration' | 'whmcs_connection' | 'api_permissions';
+  id: 'configuration' | 'server_settings' | 'whmcs_connection' | 'api_permissions';
   title: string;
   status: CheckStatus;
   /** One line: the answer. */
@@ -181,6 +184,59 @@ function configurationCheck(inspection: ReturnType<typeof inspectConfig>): Docto
       accessMode: config.accessMode,
       writesDisabled: config.writesDisabled,
     },
+  };
+}
+
+function withSuggestion(name: string, candidates: Iterable<string>): string {
+  const [match] = closeMatches(name, candidates, 1);
+  return match === undefined ? `'${name}'` : `'${name}' (did you mean ${match}?)`;
+}
+
+/**
+ * Names in the lists that the server knows only once its tools, toolsets and action table are
+ * loaded. An unknown toolset stops the server; the other slips only narrow it, so they warn.
+ */
+function settingsCheck(values: ConfigEvaluation['values']): DoctorCheck {
+  const failures: string[] = [];
+  const warnings: string[] = [];
+  const toolsets: readonly string[] = TOOLSETS;
+  const unknownToolsets = (values.MCP_TOOLSETS ?? []).filter((name) => !toolsets.includes(name));
+  if (unknownToolsets.length > 0) {
+    failures.push(
+      `MCP_TOOLSETS: unknown ${unknownToolsets.map((name) => withSuggestion(name, toolsets)).join(', ')}; the server refuses to start. Known: ${toolsets.join(', ')}`,
+    );
+  }
+  const toolNames = ALL_TOOLS.map((tool) => tool.name);
+  for (const variable of ['MCP_TOOL_ALLOWLIST', 'MCP_TOOL_DENYLIST'] as const) {
+    const unknown = (values[variable] ?? []).filter((name) => !toolNames.includes(name));
+    if (unknown.length > 0) {
+      warnings.push(
+        `${variable}: no tool is named ${unknown.map((name) => withSuggestion(name, toolNames)).join(', ')}`,
+      );
+    }
+  }
+  const actionNames = listActions().map((action) => action.name);
+  for (const name of values.MCP_WRITE_ALLOWLIST ?? []) {
+    const action = getAction(name);
+    if (action === undefined)
+      warnings.push(`MCP_WRITE_ALLOWLIST: WHMCS has no action ${withSuggestion(name, actionNames)}`);
+    else if (action.kind === 'read')
+      warnings.push(`MCP_WRITE_ALLOWLIST: ${action.name} is a read action; the list governs writes only`);
+    else if (action.blocked)
+      warnings.push(`MCP_WRITE_ALLOWLIST: ${action.name} is blocked by this server and never runs`);
+  }
+  const status: CheckStatus = failures.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'pass';
+  const summary =
+    status === 'pass'
+      ? `toolsets, tool lists and write allowlist name known things (${ALL_TOOLS.length} tools available)`
+      : `${failures.length + warnings.length} ${failures.length + warnings.length === 1 ? 'entry needs' : 'entries need'} a look`;
+  return {
+    id: 'server_settings',
+    title: 'Server settings',
+    status,
+    summary,
+    details: [...failures, ...warnings.map((warning) => `warning: ${warning}`)],
+    data: { failures, warnings },
   };
 }
 
@@ -357,7 +413,7 @@ async function probeWhmcs(whmcs: WhmcsConfig, logger: Logger): Promise<DoctorChe
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const inspection = inspectConfig(options);
-  const checks: DoctorCheck[] = [configurationCheck(inspection)];
+  const checks: DoctorCheck[] = [configurationCheck(inspection), settingsCheck(inspection.values)];
   if (inspection.whmcs === undefined) {
     checks.push(
       skipped('whmcs_connection', 'WHMCS connection', 'the WHMCS settings above must be fixed first'),
