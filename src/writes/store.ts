@@ -1,0 +1,52 @@
+/**
+ * What the write-flow needs from storage. SQLite implements it today (sqlite-store.ts); a
+ * PostgreSQL store for several replicas implements the same interface. Every method is atomic.
+ */
+import type {
+  Approval,
+  AuditEvent,
+  AuditFilter,
+  AuditRow,
+  AuditVerification,
+  Intent,
+  IntentFilter,
+} from './types.js';
+import type { IntentState } from './states.js';
+
+export interface IdempotencyRecord {
+  intent_id: string;
+  params_digest: string;
+}
+
+export interface IntentStore {
+  /** Inserts a new intent (and its idempotency key) and appends the audit row, in one transaction. */
+  createIntent(intent: Intent, audit: AuditEvent): void;
+  getIntent(id: string): Intent | undefined;
+  findIdempotencyKey(principal: string, key: string): IdempotencyRecord | undefined;
+  listIntents(filter: IntentFilter): { items: Intent[]; total: number };
+  /**
+   * Moves an intent from `expected` state and version to its new content, appending the audit row
+   * in the same transaction. Returns false when another caller moved it first (state or version
+   * changed): the caller re-reads and decides. This is what makes two concurrent executes produce
+   * exactly one `approved -> executing`.
+   */
+  updateIntent(next: Intent, expected: { state: IntentState; version: number }, audit: AuditEvent): boolean;
+  addApproval(
+    approval: Approval,
+    intentUpdate: { next: Intent; expected: { state: IntentState; version: number } } | null,
+    audit: AuditEvent,
+  ): boolean;
+  listApprovals(intentId: string): Approval[];
+  /** Appends one audit row (for refusals and events that change no intent). */
+  appendAudit(event: AuditEvent): AuditRow;
+  listAudit(filter: AuditFilter): { items: AuditRow[]; total: number };
+  verifyAudit(): AuditVerification;
+  /** Adds to today's total for a currency and returns the new total in cents. */
+  dailyTotal(day: string, currency: string): bigint;
+  addToDailyTotal(day: string, currency: string, action: string, cents: bigint): void;
+  /** Turns every `executing` intent into `unknown` (after a crash); returns their ids. */
+  markInterruptedExecutions(audit: (intent: Intent) => AuditEvent): string[];
+  /** Whether the store survives a restart; an in-memory store does not. */
+  readonly durable: boolean;
+  close(): void;
+}

@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { paramsDigest } from '../../src/writes/digest.js';
+import { SqliteIntentStore } from '../../src/writes/sqlite-store.js';
+import type { AuditEvent, Intent } from '../../src/writes/types.js';
+
+const dirs: string[] = [];
+const stores: SqliteIntentStore[] = [];
+afterEach(() => {
+  for (const store of stores.splice(0)) store.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function openStore(): { store: SqliteIntentStore; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'whmcs-mcp-store-'));
+  dirs.push(dir);
+  const path = join(dir, 'nested', 'state.sqlite');
+  const store = new SqliteIntentStore({ path });
+  stores.push(store);
+  return { store, path };
+}
+
+function event(n: number): AuditEvent {
+  return {
+    principal: `agent-${n}`,
+    tool: 'add_credit',
+    action: 'AddCredit',
+    entity: 'client:1',
+    intent_id: null,
+    event: 'refuse',
+    outcome: 'refused:forbidden',
+    params_digest: null,
+    detail: { n },
+  };
+}
+
+function intent(id: string, state: Intent['state'] = 'draft'): Intent {
+  const params = { clientid: 1, amount: '10.00', description: 'goodwill' };
+  return {
+    id,
+    action: 'AddCredit',
+    params,
+    params_digest: paramsDigest('AddCredit', params),
+    reason: 'test',
+    state,
+    risk: 'medium',
+    effects: ['money'],
+    entity: { kind: 'client', id: 1, client_id: 1 },
+    tool: 'add_credit',
+    drafted_by: 'stdio',
+    drafted_by_label: 'agent',
+    idempotency_key: 'key-1',
+    created_at: '2026-11-22T00:00:00.000Z',
+    updated_at: '2026-11-22T00:00:00.000Z',
+    expires_at: '2026-11-23T00:00:00.000Z',
+    approvals_required: 1,
+    approver_role_required: null,
+    validation: null,
+    result: null,
+    error: null,
+    version: 0,
+  };
+}
+
+/** Opens the file as an attacker with shell access would: no triggers, raw SQL. */
+function tamper(path: string, sql: string): void {
+  const db = new Database(path);
+  db.exec('DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;');
+  db.exec(sql);
+  db.close();
+}
+
+describe('SqliteIntentStore', () => {
+  it('creates the state file with owner-only permissions', () => {
+    const { path } = openStore();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps the audit log append-only and verifiable', () => {
+    const { store } = openStore();
+    for (let n = 1; n <= 5; n += 1) store.appendAudit(event(n));
+    expect(store.verifyAudit()).toMatchObject({ ok: true, rows: 5 });
+    expect(() =>
+      (store as unknown as { db: Database.Database }).db.exec("UPDATE audit SET outcome = 'success'"),
+    ).toThrow(/append-only/);
+    expect(() => (store as unknown as { db: Database.Database }).db.exec('DELETE FROM audit')).toThrow(
+      /append-only/,
+    );
+  });
+
+  it.each([
+    ['an edited row', "UPDATE audit SET outcome = 'success' WHERE seq = 3", 3, /edited/],
+    ['a deleted row', 'DELETE FROM audit WHERE seq = 2', 2, /missing/],
+    [
+      'two rows swapped',
+      'UPDATE audit SET seq = -1 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = -1;',
+      2,
+      /does not follow/,
+    ],
+    ['the last row removed', 'DELETE FROM audit WHERE seq = 5', 5, /removed from the end/],
+  ])('detects %s and names the first bad row', (_name, sql, badSeq, problem) => {
+    const { store, path } = openStore();
+    for (let n = 1; n <= 5; n += 1) store.appendAudit(event(n));
+    store.close();
+    tamper(path, sql);
+    const reopened = new SqliteIntentStore({ path });
+    stores.push(reopened);
+    const verification = reopened.verifyAudit();
+    expect(verification.ok).toBe(false);
+    expect(verification.first_bad_seq).toBe(badSeq);
+    expect(verification.problem).toMatch(problem);
+  });
+
+  it('moves an intent only from the state and version it expects', () => {
+    const { store } = openStore();
+    store.createIntent(intent('i1'), event(1));
+    const current = store.getIntent('i1')!;
+    const next = { ...current, state: 'validated' as const, version: current.version + 1 };
+    expect(store.updateIntent(next, { state: 'draft', version: 0 }, event(2))).toBe(true);
+    // A second writer holding the old version loses, and its audit row is not written.
+    expect(
+      store.updateIntent({ ...next, state: 'cancelled' }, { state: 'draft', version: 0 }, event(3)),
+    ).toBe(false);
+    expect(store.getIntent('i1')!.state).toBe('validated');
+    expect(store.verifyAudit().rows).toBe(2);
+  });
+
+  it('finds idempotency keys per principal and lists intents by filter', () => {
+    const { store } = openStore();
+    store.createIntent(intent('i1'), event(1));
+    store.createIntent({ ...intent('i2'), idempotency_key: null, state: 'validated' }, event(2));
+    expect(store.findIdempotencyKey('stdio', 'key-1')?.intent_id).toBe('i1');
+    expect(store.findIdempotencyKey('someone-else', 'key-1')).toBeUndefined();
+    expect(
+      store.listIntents({ states: ['validated'], limit: 10, offset: 0 }).items.map((row) => row.id),
+    ).toEqual(['i2']);
+    expect(store.listIntents({ limit: 1, offset: 0 }).total).toBe(2);
+  });
+
+  it('turns interrupted executions into unknown, never into a second attempt', () => {
+    const { store, path } = openStore();
+    store.createIntent({ ...intent('i1'), state: 'executing' }, event(1));
+    store.close();
+    const reopened = new SqliteIntentStore({ path });
+    stores.push(reopened);
+    const ids = reopened.markInterruptedExecutions((row) => ({
+      ...event(9),
+      intent_id: row.id,
+      event: 'recover',
+      outcome: 'unknown',
+    }));
+    expect(ids).toEqual(['i1']);
+    expect(reopened.getIntent('i1')!.state).toBe('unknown');
+    expect(reopened.verifyAudit()).toMatchObject({ ok: true, rows: 2 });
+  });
+
+  it('sums daily totals exactly per currency', () => {
+    const { store } = openStore();
+    store.addToDailyTotal('2026-11-22', 'USD', 'AddCredit', 10n);
+    store.addToDailyTotal('2026-11-22', 'USD', 'AddInvoicePayment', 20n);
+    store.addToDailyTotal('2026-11-22', 'EUR', 'AddCredit', 5n);
+    expect(store.dailyTotal('2026-11-22', 'USD')).toBe(30n);
+    expect(store.dailyTotal('2026-11-23', 'USD')).toBe(0n);
+  });
+});
