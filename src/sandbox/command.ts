@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { UsageError, defineCommand } from '../cli/command.js';
 import {
   FAULT_RATE_OPTIONS,
   FaultSettingsError,
@@ -103,17 +104,15 @@ export const SANDBOX_OPTIONS = {
   ...Object.fromEntries(
     FAULT_RATE_OPTIONS.map((option) => [
       option.flag,
-      { type: 'string', valueName: '0..1', description: `Share of calls answered with ${option.summary}` },
+      { type: 'string', valueName: '0..1', description: `Share of calls (0..1) that get ${option.summary}` },
     ]),
   ),
-  help: { type: 'boolean', short: 'h', description: 'Show this help' },
-} as const satisfies Record<
-  string,
-  { type: 'string' | 'boolean'; valueName?: string; short?: string; description: string }
->;
+} as const satisfies Record<string, { type: 'string' | 'boolean'; valueName?: string; description: string }>;
+
+const HELP_OPTION = { type: 'boolean', short: 'h', description: 'Show this help' } as const;
 
 function optionLines(): string {
-  const rows = Object.entries(SANDBOX_OPTIONS).map(([name, spec]) => {
+  const rows = Object.entries({ ...SANDBOX_OPTIONS, help: HELP_OPTION }).map(([name, spec]) => {
     const flag = `--${name}${'valueName' in spec ? ` <${spec.valueName}>` : ''}`;
     return `  ${flag.padEnd(30)} ${spec.description}`;
   });
@@ -123,32 +122,40 @@ function optionLines(): string {
 export const SANDBOX_SUMMARY =
   'Run the WHMCS sandbox: a local, stateful WHMCS API for tests, demos and trying whmcs-mcp';
 
-export const SANDBOX_HELP = `Usage: whmcs-mcp sandbox [options]
+const SANDBOX_INTRO = `Starts a WHMCS External API emulator at http://<host>:<port>/includes/api.php with generated data,
+prints the URL and the credentials it accepts, and runs until Ctrl+C (SIGINT) or SIGTERM.`;
 
-Starts a WHMCS External API emulator at http://<host>:<port>/includes/api.php with generated data,
-prints the URL and the credentials it accepts, and runs until Ctrl+C (SIGINT) or SIGTERM.
-
-Options:
-${optionLines()}
-
-Fault injection (off by default). Environment variables set the same faults; flags win over them:
+const SANDBOX_FAULTS_TEXT = `Fault injection (off by default). Environment variables set the same faults; flags win over them:
   SANDBOX_FAULTS                 Fault settings as JSON (the --faults form)
   SANDBOX_FAULT_SEED             Seed for fault rates and jitter
   SANDBOX_LATENCY_MS             Delay before every API reply
   SANDBOX_JITTER_MS              Plus a random 0..ms
   SANDBOX_FAULT_ACTIONS          Comma-separated actions the rates apply to
-${FAULT_RATE_OPTIONS.map((option) => `  ${option.env.padEnd(30)} Share of calls (0..1): ${option.summary}`).join('\n')}
+${FAULT_RATE_OPTIONS.map((option) => `  ${option.env.padEnd(30)} Share of calls (0..1) that get ${option.summary}`).join('\n')}
 Rates together must not exceed 1. Faults that answer before the action (HTTP 5xx, hang, maintenance
 page, Invalid IP) change nothing; malformed UTF-8, truncated and empty replies come after it ran.
 
 At run time, with the admin token as a bearer token:
   GET/POST/DELETE /__sandbox/faults   show, replace or clear the fault settings (JSON)
   POST /__sandbox/reset               regenerate the data; optional JSON {"seed": n, "clients": n}
-  GET /__sandbox/stats                calls seen per action
+  GET /__sandbox/stats                calls seen per action`;
+
+const SANDBOX_EXAMPLES = [
+  'whmcs-mcp sandbox --port 8088 --clients 200',
+  'whmcs-mcp sandbox --port 0 --latency-ms 150 --jitter-ms 100 --error-rate 0.05 --fault-seed 7',
+];
+
+export const SANDBOX_HELP = `Usage: whmcs-mcp sandbox [options]
+
+${SANDBOX_INTRO}
+
+Options:
+${optionLines()}
+
+${SANDBOX_FAULTS_TEXT}
 
 Examples:
-  whmcs-mcp sandbox --port 8088 --clients 200
-  whmcs-mcp sandbox --port 0 --latency-ms 150 --jitter-ms 100 --error-rate 0.05 --fault-seed 7
+${SANDBOX_EXAMPLES.map((example) => `  ${example}`).join('\n')}
 `;
 
 /** Where the command writes and what stops it; tests pass their own. */
@@ -291,43 +298,10 @@ function waitForStop(signal: AbortSignal | undefined): Promise<string> {
   });
 }
 
-/** Runs the command; resolves with the exit code once the sandbox has stopped (0), or on a problem. */
-export async function runSandboxCommand(
-  argv: readonly string[],
-  io?: Partial<SandboxCommandIo>,
-): Promise<number> {
-  const stdout = io?.stdout ?? process.stdout;
-  const stderr = io?.stderr ?? process.stderr;
-  const env = io?.env ?? process.env;
-  let options: SandboxOptions;
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      options: Object.fromEntries(
-        Object.entries(SANDBOX_OPTIONS).map(([name, spec]) => [
-          name,
-          'short' in spec ? { type: spec.type, short: spec.short } : { type: spec.type },
-        ]),
-      ),
-      allowPositionals: true,
-      strict: true,
-    });
-    if (values['help'] === true) {
-      stdout.write(SANDBOX_HELP);
-      return 0;
-    }
-    if (positionals.length > 0) throw new UsageProblem(`unexpected argument '${positionals[0] ?? ''}'`);
-    options = optionsFrom(values as ParsedValues, env);
-  } catch (error) {
-    if (error instanceof UsageProblem || error instanceof FaultSettingsError || isParseArgsError(error)) {
-      stderr.write(
-        `whmcs-mcp sandbox: ${(error as Error).message}\n\nRun 'whmcs-mcp sandbox --help' for the options.\n`,
-      );
-      return 2;
-    }
-    throw error;
-  }
-
+/** Starts the sandbox, prints the banner, and stops it on SIGINT, SIGTERM or the io signal. */
+async function serveSandbox(options: SandboxOptions, io: Partial<SandboxCommandIo>): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
   let sandbox: RunningSandbox;
   try {
     sandbox = await startSandbox(options);
@@ -341,22 +315,83 @@ export async function runSandboxCommand(
     return 1;
   }
   stdout.write(describeSandbox(sandbox, options));
-  io?.onListening?.(sandbox);
-  const reason = await waitForStop(io?.signal);
+  io.onListening?.(sandbox);
+  const reason = await waitForStop(io.signal);
   await sandbox.close();
   stdout.write(`WHMCS sandbox stopped (${reason}).\n`);
   return 0;
 }
 
-function isParseArgsError(error: unknown): boolean {
+/** Problems in flags or SANDBOX_* variables, worded for the person who typed them. */
+function isUsageProblem(error: unknown): error is Error {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+  return (
+    error instanceof UsageProblem ||
+    error instanceof FaultSettingsError ||
+    (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
+  );
 }
 
-/** The subcommand in the shape src/cli registers: `whmcs-mcp sandbox ...`. */
+/**
+ * Runs `whmcs-mcp sandbox <argv>` on its own (parsing, --help, usage errors with exit code 2);
+ * resolves with 0 once the sandbox has stopped, 1 when it could not start.
+ */
+export async function runSandboxCommand(
+  argv: readonly string[],
+  io: Partial<SandboxCommandIo> = {},
+): Promise<number> {
+  let options: SandboxOptions;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: Object.fromEntries(
+        Object.entries({ ...SANDBOX_OPTIONS, help: HELP_OPTION }).map(([name, spec]) => [
+          name,
+          'short' in spec ? { type: spec.type, short: spec.short } : { type: spec.type },
+        ]),
+      ),
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values['help'] === true) {
+      (io.stdout ?? process.stdout).write(SANDBOX_HELP);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageProblem(`unexpected argument '${positionals[0] ?? ''}'`);
+    options = optionsFrom(values as ParsedValues, io.env ?? process.env);
+  } catch (error) {
+    if (!isUsageProblem(error)) throw error;
+    (io.stderr ?? process.stderr).write(
+      `whmcs-mcp sandbox: ${error.message}\n\nRun 'whmcs-mcp sandbox --help' for the options.\n`,
+    );
+    return 2;
+  }
+  return serveSandbox(options, io);
+}
+
+/** The subcommand as a plain module: name, summary, help text and a run(argv) that parses for itself. */
 export const sandboxCommand = {
   name: 'sandbox',
   summary: SANDBOX_SUMMARY,
   help: SANDBOX_HELP,
   run: runSandboxCommand,
 } as const;
+
+/** The same subcommand declared for the src/cli frame (it parses the flags and prints the help). */
+export const sandboxCliCommand = defineCommand({
+  name: 'sandbox',
+  summary: SANDBOX_SUMMARY,
+  description: `${SANDBOX_INTRO}\n\n${SANDBOX_FAULTS_TEXT}`,
+  options: SANDBOX_OPTIONS,
+  examples: SANDBOX_EXAMPLES,
+  async run({ options: values, io }) {
+    let options: SandboxOptions;
+    try {
+      options = optionsFrom(values as ParsedValues, io.env);
+    } catch (error) {
+      if (isUsageProblem(error)) throw new UsageError(error.message);
+      throw error;
+    }
+    return serveSandbox(options, io);
+  },
+});

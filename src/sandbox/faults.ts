@@ -115,14 +115,19 @@ export const FAULT_RATE_OPTIONS: readonly { kind: FaultKind; env: string; flag: 
       kind: 'serverError',
       env: 'SANDBOX_ERROR_RATE',
       flag: 'error-rate',
-      summary: 'HTTP 500/502/503 replies',
+      summary: 'an HTTP 500/502/503 reply',
     },
-    { kind: 'hang', env: 'SANDBOX_HANG_RATE', flag: 'hang-rate', summary: 'requests never answered' },
+    {
+      kind: 'hang',
+      env: 'SANDBOX_HANG_RATE',
+      flag: 'hang-rate',
+      summary: 'no answer at all (client timeout)',
+    },
     {
       kind: 'maintenance',
       env: 'SANDBOX_MAINTENANCE_RATE',
       flag: 'maintenance-rate',
-      summary: 'HTML maintenance page, HTTP 200',
+      summary: 'an HTML maintenance page with HTTP 200',
     },
     {
       kind: 'invalidIp',
@@ -134,19 +139,19 @@ export const FAULT_RATE_OPTIONS: readonly { kind: FaultKind; env: string; flag: 
       kind: 'malformedUtf8',
       env: 'SANDBOX_MALFORMED_UTF8_RATE',
       flag: 'malformed-utf8-rate',
-      summary: 'JSON encoder error (Malformed UTF-8)',
+      summary: 'the JSON encoder error (Malformed UTF-8)',
     },
     {
       kind: 'truncated',
       env: 'SANDBOX_TRUNCATED_RATE',
       flag: 'truncated-rate',
-      summary: 'reply cut in half',
+      summary: 'the reply cut in half',
     },
     {
       kind: 'emptyBody',
       env: 'SANDBOX_EMPTY_BODY_RATE',
       flag: 'empty-body-rate',
-      summary: 'HTTP 200, empty body',
+      summary: 'an empty body with HTTP 200',
     },
   ];
 

@@ -4,7 +4,9 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sandboxHandlers } from '../../src/sandbox/actions/index.js';
-import { runSandboxCommand, sandboxCommand } from '../../src/sandbox/command.js';
+import { runCli } from '../../src/cli/main.js';
+import { COMMANDS } from '../../src/cli/registry.js';
+import { runSandboxCommand, sandboxCliCommand, sandboxCommand } from '../../src/sandbox/command.js';
 import { EXAMPLE_REPLIES } from '../../src/sandbox/generated/example-replies.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { listActions } from '../../src/whmcs/actions.js';
@@ -280,24 +282,57 @@ describe('whmcs-mcp sandbox command', () => {
     }
   });
 
+  it('runs through the CLI frame: help, usage errors, start and stop', async () => {
+    const frame = { commands: [sandboxCliCommand] };
+    const help = captureStream();
+    expect(await runCli(['sandbox', '--help'], { stdout: help.stream }, frame)).toBe(0);
+    expect(help.text()).toContain('--latency-ms <ms>');
+    expect(help.text()).toContain('SANDBOX_ERROR_RATE');
+    const usage = captureStream();
+    expect(
+      await runCli(['sandbox', '--port', 'x'], { stdout: usage.stream, stderr: usage.stream }, frame),
+    ).toBe(2);
+    expect(usage.text()).toContain('--port must be a whole number');
+
+    const stdout = captureStream();
+    const controller = new AbortController();
+    let listening: RunningSandbox | undefined;
+    // The frame passes the io object through, so the test's stop signal reaches the command.
+    const io = {
+      stdout: stdout.stream,
+      stderr: captureStream().stream,
+      env: {},
+      signal: controller.signal,
+      onListening: (sandbox: RunningSandbox) => {
+        listening = sandbox;
+      },
+    };
+    const exit = runCli(['sandbox', '--port', '0', '--clients', '10'], io, frame);
+    await waitUntil(() => listening !== undefined);
+    expect(stdout.text()).toContain(`WHMCS sandbox listening on ${(listening as RunningSandbox).url}`);
+    controller.abort();
+    expect(await exit).toBe(0);
+  });
+
   it('runs as a process, prints its URL, and exits cleanly on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        "const { runSandboxCommand } = await import('./src/sandbox/command.ts');\n" +
-          'process.exitCode = await runSandboxCommand(process.argv.slice(1));',
-        '--',
-        '--port',
-        '0',
-        '--clients',
-        '10',
-      ],
-      { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    // Through src/cli.ts once the registry lists the command; until then through the same frame.
+    const registered = COMMANDS.some((command) => command.name === 'sandbox');
+    const entry = registered
+      ? ['--import', 'tsx', 'src/cli.ts']
+      : [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          "const { runCli } = await import('./src/cli/main.ts');\n" +
+            "const { sandboxCliCommand } = await import('./src/sandbox/command.ts');\n" +
+            'process.exitCode = await runCli(process.argv.slice(1), {}, { commands: [sandboxCliCommand] });',
+          '--',
+        ];
+    const child = spawn(process.execPath, [...entry, 'sandbox', '--port', '0', '--clients', '10'], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
