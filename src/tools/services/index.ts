@@ -1,4 +1,5 @@
 import type { AnyToolDefinition } from '../define.js';
+import { getServiceDetails } from './get-service-details.js';
 
 /** The services tools, in the order tools/list shows them. */
-export const servicesTools: readonly AnyToolDefinition[] = [];
+export const servicesTools: readonly AnyToolDefinition[] = [getServiceDetails];
