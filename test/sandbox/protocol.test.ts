@@ -20,6 +20,10 @@ import {
   type SandboxServerConfig,
 } from '../../src/sandbox/server.js';
 import { MALFORMED_UTF8_MARKER, SandboxApiError, type SandboxParams } from '../../src/sandbox/types.js';
+import { sandboxHandlers } from '../../src/sandbox/actions/index.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { SEED_FACTS } from '../../src/sandbox/seed.js';
+import { listActions } from '../../src/whmcs/actions.js';
 
 interface CatalogEntry {
   action: string;
@@ -345,6 +349,23 @@ describe('reply encoders', () => {
     const xml = writeXmlReply({ result: 'error', message: `bad${MALFORMED_UTF8_MARKER}]]>` }, 'x', '8.13.1');
     expect(xml).toContain('<whmcsapi version="">');
     expect(xml).toContain('<message><![CDATA[bad\uFFFD]]]]><![CDATA[>]]></message>');
+  });
+});
+
+describe('generated example replies', () => {
+  it('match what the generator makes from the committed catalog', async () => {
+    const scriptUrl = new URL('../../scripts/generate-sandbox-examples.mjs', import.meta.url).href;
+    const generator = (await import(scriptUrl)) as {
+      readCatalog: () => unknown;
+      renderExampleRepliesModule: (catalog: unknown) => string;
+    };
+    const committed = readFileSync(
+      new URL('../../src/sandbox/generated/example-replies.ts', import.meta.url),
+      'utf8',
+    );
+    expect(committed).toBe(generator.renderExampleRepliesModule(generator.readCatalog()));
+    expect(committed.split('\n')[0]).toContain('node scripts/generate-sandbox-examples.mjs');
+    expect(Object.keys(EXAMPLE_REPLIES)).toHaveLength(Object.keys(catalog.actions).length);
   });
 });
 
@@ -688,3 +709,140 @@ function postChunked(url: string, chunks: string[]): Promise<number> {
     req.end();
   });
 }
+
+describe('the real sandbox (state, handlers and action table wired by startSandbox)', () => {
+  let sandbox: RunningSandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      port: 0,
+      clients: 12,
+      ipAllowlist: ['127.0.0.1'],
+      accessKey: 'real-key',
+      trustClientIpHeader: true,
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  const real = (params: Record<string, string>, headers: Record<string, string> = {}): Promise<Reply> =>
+    post(
+      sandbox.apiUrl,
+      new URLSearchParams({ identifier: 'sandbox', secret: 'sandbox-secret', ...params }),
+      headers,
+    );
+
+  it('authenticates both ways and refuses wrong credentials and foreign addresses as WHMCS does', async () => {
+    const invoiceId = String(SEED_FACTS.demoClient.invoices.unpaid);
+    const md5 = createHash('md5').update(sandbox.adminPassword).digest('hex');
+    const legacy = await post(
+      sandbox.apiUrl,
+      new URLSearchParams({ action: 'GetInvoice', invoiceid: invoiceId, username: 'admin', password: md5 }),
+    );
+    expect(JSON.parse(legacy.text)).toMatchObject({ result: 'success', status: 'Unpaid' });
+    const wrong = await post(
+      sandbox.apiUrl,
+      new URLSearchParams({ action: 'GetInvoice', identifier: 'sandbox' }),
+    );
+    expect([wrong.status, wrong.text]).toEqual([403, '{"result":"error","message":"Authentication Failed"}']);
+    const foreign = await real(
+      { action: 'GetInvoice', invoiceid: invoiceId },
+      { 'x-sandbox-client-ip': '198.51.100.7' },
+    );
+    expect([foreign.status, foreign.text]).toEqual([
+      403,
+      '{"result":"error","message":"Invalid IP 198.51.100.7"}',
+    ]);
+    const keyed = await real(
+      { action: 'GetInvoice', invoiceid: invoiceId, accesskey: 'real-key' },
+      { 'x-sandbox-client-ip': '198.51.100.7' },
+    );
+    expect(keyed.status).toBe(200);
+  });
+
+  it('answers the same invoice in JSON and XML', async () => {
+    const invoiceId = String(SEED_FACTS.demoClient.invoices.unpaid);
+    const json = JSON.parse((await real({ action: 'GETINVOICE', invoiceid: invoiceId })).text) as Record<
+      string,
+      unknown
+    >;
+    expect(json).toMatchObject({ result: 'success', invoiceid: Number(invoiceId), balance: '15.95' });
+    const xml = (await real({ action: 'GetInvoice', invoiceid: invoiceId, responsetype: 'xml' })).text;
+    expect(xml).toContain(`<invoiceid>${invoiceId}</invoiceid>`);
+    expect(xml).toContain('<balance>15.95</balance>');
+    expect(xml).toContain('<items>\n<item>\n');
+  });
+
+  it('decodes bracket parameters for the real handlers (UpdateInvoice new items)', async () => {
+    const invoiceId = String(SEED_FACTS.demoClient.invoices.unpaid);
+    const body = new URLSearchParams({
+      identifier: 'sandbox',
+      secret: 'sandbox-secret',
+      action: 'UpdateInvoice',
+      invoiceid: invoiceId,
+    });
+    body.append('newitemdescription[]', 'Bracket item one');
+    body.append('newitemamount[]', '1.00');
+    body.append('newitemtaxed[]', '0');
+    body.append('newitemdescription[]', 'Bracket item two');
+    body.append('newitemamount[]', '2.00');
+    body.append('newitemtaxed[]', '0');
+    expect(JSON.parse((await post(sandbox.apiUrl, body)).text)).toMatchObject({ result: 'success' });
+    const invoice = JSON.parse((await real({ action: 'GetInvoice', invoiceid: invoiceId })).text) as {
+      items: { item: { description: string }[] };
+    };
+    const descriptions = invoice.items.item.map((item) => item.description);
+    expect(descriptions).toEqual(expect.arrayContaining(['Bracket item one', 'Bracket item two']));
+  });
+
+  it('refuses JSON for the client whose stored text is not UTF-8, while XML works', async () => {
+    const clientId = String(SEED_FACTS.malformedUtf8Client.id);
+    const json = await real({ action: 'GetClientsDetails', clientid: clientId });
+    expect(JSON.parse(json.text)).toEqual({
+      result: 'error',
+      message:
+        'Error generating JSON encoded response: Malformed UTF-8 characters, possibly incorrectly encoded',
+    });
+    const xml = await real({ action: 'GetClientsDetails', clientid: clientId, responsetype: 'xml' });
+    expect(xml.text).toContain('<result>success</result>');
+    expect(xml.text).toContain('\uFFFD');
+  });
+
+  it('reports unknown actions and missing parameters in WHMCS wording', async () => {
+    expect(JSON.parse((await real({ action: 'GetEverything' })).text)).toEqual({
+      result: 'error',
+      message: 'Command Not Found',
+    });
+    expect(JSON.parse((await real({ action: 'AddCredit', clientid: '1', amount: '5' })).text)).toEqual({
+      result: 'error',
+      message: 'Parameter description is required',
+    });
+    expect(JSON.parse((await real({ action: 'AddPayMethod' })).text)).toEqual({
+      result: 'error',
+      message: 'Client ID Is Required',
+    });
+  });
+
+  it('refuses a documented write it does not emulate and leaves the data as it was', async () => {
+    const emulated = new Set(Object.keys(sandboxHandlers));
+    const write = listActions().find(
+      (action) =>
+        action.kind === 'write' &&
+        !emulated.has(action.name) &&
+        action.params.every((param) => !param.required || param.name === 'action'),
+    ) as ActionDefinition;
+    const snapshot = async (): Promise<string[]> => [
+      (await real({ action: 'GetClients', limitnum: '1000' })).text,
+      (await real({ action: 'GetInvoices', limitnum: '1000' })).text,
+    ];
+    const before = await snapshot();
+    const reply = await real({ action: write.name });
+    expect(JSON.parse(reply.text)).toEqual({
+      result: 'error',
+      message: `The WHMCS sandbox does not emulate ${write.name}; it is a write, so nothing was changed`,
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+});
