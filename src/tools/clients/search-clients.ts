@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { asList, toInt } from '../../whmcs/normalize.js';
+import { defineTool } from '../define.js';
+import { boundedText, listOutput, pagingInput } from '../schemas.js';
+import { filteredPage } from './paging.js';
+import { clientSummarySchema, projectClientSummary } from './projections.js';
+
+export const CLIENT_STATUSES = ['Active', 'Inactive', 'Closed'] as const;
+
+type Row = Record<string, unknown>;
+
+export const searchClients = defineTool({
+  name: 'search_clients',
+  title: 'Search clients',
+  description:
+    'Finds client accounts by the start of their first name, last name, full name, company name or email, optionally only those with a given status. Returns one page of short client records (id, name, company, email, status, signup date, group) with paging fields; use get_client_details with an id for the full record. Without a search term it lists all clients in id order.',
+  toolset: 'clients',
+  kind: 'read',
+  risk: 'low',
+  clientMode: 'admin_only',
+  whmcsActions: ['GetClients'],
+  input: z.strictObject({
+    search: boundedText(
+      'Text the first name, last name, full name, company name or email starts with (e.g. "ada", "acme", "ada@").',
+      100,
+    ).optional(),
+    status: z.enum(CLIENT_STATUSES).optional().describe('Only clients with this status.'),
+    ...pagingInput,
+  }),
+  output: listOutput(clientSummarySchema),
+  async handler(input, ctx) {
+    const status = input.status?.toLowerCase();
+    return filteredPage({
+      offset: input.offset,
+      limit: input.limit,
+      async fetch(start, count) {
+        const reply = await ctx.whmcs.call('GetClients', {
+          limitstart: start,
+          limitnum: count,
+          ...(input.search === undefined ? {} : { search: input.search }),
+          ...(input.status === undefined ? {} : { status: input.status }),
+        });
+        return { rows: asList(reply.clients) as Row[], total: toInt(reply.totalresults) };
+      },
+      // WHMCS compares statuses without regard to case; so do we.
+      matches: (row) => status === undefined || String(row.status ?? '').toLowerCase() === status,
+      project: (row) => projectClientSummary(row),
+    });
+  },
+  summarize(output) {
+    const first = output.items
+      .slice(0, 3)
+      .map((client) => `${client.id} ${`${client.firstname} ${client.lastname}`.trim()} (${client.status})`)
+      .join(', ');
+    const total = `${output.total_is_estimate ? 'at least ' : ''}${output.total}`;
+    const more = output.has_more ? `; next page at offset ${String(output.next_offset)}` : '';
+    return `${output.count} of ${total} client(s)${first ? `: ${first}${output.count > 3 ? ', ...' : ''}` : ''}${more}.`;
+  },
+});
