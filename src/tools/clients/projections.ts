@@ -381,8 +381,9 @@ export function projectContact(row: Row): ContactRecord {
 
 export const userSchema = z.object({
   id: z.number().int().describe('User id (a login; one user can manage several clients).'),
-  firstname: z.string(),
-  lastname: z.string(),
+  name: z.string().describe('Full name.'),
+  firstname: z.string().nullable(),
+  lastname: z.string().nullable(),
   email: z.string(),
   datecreated: whmcsDate,
   clients: z
@@ -393,10 +394,13 @@ export type UserRecord = z.infer<typeof userSchema>;
 
 /** One GetUsers row; `visibleClient` hides links to clients the caller may not see. */
 export function projectUser(row: Row, visibleClient: (clientId: number) => boolean = () => true): UserRecord {
+  const firstname = text(row.firstname);
+  const lastname = text(row.lastname);
   return {
     id: toInt(row.id) ?? 0,
-    firstname: text(row.firstname),
-    lastname: text(row.lastname),
+    name: `${firstname} ${lastname}`.trim(),
+    firstname,
+    lastname,
     email: text(row.email),
     datecreated: toDate(row.datecreated),
     clients: userClientIds(row)
