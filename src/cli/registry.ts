@@ -1,12 +1,13 @@
 /**
- * The registration point for `whmcs-mcp` subcommands. A command is a module under
- * src/cli/commands/ exporting a defineCommand (or defineCommandGroup) value; add it to COMMANDS in
- * the order `--help` should list it.
+ * The registration point for `whmcs-mcp` subcommands. A command is a module exporting a
+ * defineCommand (or defineCommandGroup) value, usually beside the code it drives; add it to
+ * COMMANDS in the order `--help` should list it.
  */
+import { sandboxCliCommand } from '../sandbox/command.js';
 import type { CliCommand } from './command.js';
 import { doctorCommand } from './commands/doctor.js';
 
-export const COMMANDS: readonly CliCommand[] = [doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [doctorCommand, sandboxCliCommand];
 
 /** The command `whmcs-mcp` runs when given none; unset, a bare `whmcs-mcp` is a usage error. */
 export const DEFAULT_COMMAND: string | undefined = undefined;
