@@ -405,6 +405,8 @@ export class WhmcsClient {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const code = cause?.code ?? '';
     const host = this.endpoint.host;
+    // Without a connection nothing reached WHMCS, so a write certainly did not run.
+    const notSentDelivery = kind === 'write' ? { delivery: 'not_sent' } : {};
     if (
       code === 'UND_ERR_CONNECT_TIMEOUT' ||
       code === 'UND_ERR_HEADERS_TIMEOUT' ||
@@ -413,7 +415,7 @@ export class WhmcsClient {
       return new WhmcsMcpError('timeout', `WHMCS at ${host} timed out (${code}).`, {
         transient: true,
         internal: cause?.message,
-        details: { action, ...(code === 'UND_ERR_CONNECT_TIMEOUT' ? {} : delivery) },
+        details: { action, ...(code === 'UND_ERR_CONNECT_TIMEOUT' ? notSentDelivery : delivery) },
       });
     }
     const notSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code);
@@ -428,7 +430,7 @@ export class WhmcsClient {
     return new WhmcsMcpError('upstream_unavailable', `WHMCS is unreachable: ${hint}.`, {
       transient: true,
       internal: cause?.message ?? (error instanceof Error ? error.message : String(error)),
-      details: { action, ...(notSent ? {} : delivery) },
+      details: { action, ...(notSent ? notSentDelivery : delivery) },
     });
   }
 

@@ -23,7 +23,7 @@ const TRANSITIONS: Readonly<Record<IntentState, readonly IntentState[]>> = {
   draft: ['validated', 'invalid', 'cancelled', 'expired'],
   // Validation may be repeated (a fresh snapshot), which keeps the intent validated.
   validated: ['validated', 'invalid', 'approved', 'rejected', 'cancelled', 'expired'],
-  approved: ['executing', 'rejected', 'cancelled', 'expired', 'validated'],
+  approved: ['executing', 'rejected', 'cancelled', 'expired', 'validated', 'invalid'],
   // A crash leaves `executing`; a restart turns it into `unknown`, never into a second attempt.
   executing: ['executed', 'failed', 'unknown'],
   unknown: ['executed', 'failed'],
