@@ -66,9 +66,13 @@ function scalarText(value: unknown): string {
   return String(value);
 }
 
+// One lone surrogate (our model of bytes that are not UTF-8), without the global flag so test() has no state.
+const HAS_LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function xmlText(value: unknown): string {
   const text = scalarText(value);
-  if (!XML_SPECIAL.test(text)) return text;
+  // htmlspecialchars (ENT_SUBSTITUTE) also changes invalid UTF-8, so WHMCS wraps such values too.
+  if (!XML_SPECIAL.test(text) && !HAS_LONE_SURROGATE.test(text)) return text;
   // WHMCS wraps such values in CDATA as they are; splitting `]]>` keeps the document well-formed.
   return `<![CDATA[${text.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 }

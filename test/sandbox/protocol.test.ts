@@ -592,7 +592,7 @@ describe('sandbox over HTTP', () => {
       sandbox.apiUrl,
       credentials({ action: 'GetClientsDetails', clientid: '1', responsetype: 'xml' }),
     );
-    expect(xml.text).toContain('<firstname>Ren\uFFFDe</firstname>');
+    expect(xml.text).toContain('<firstname><![CDATA[Ren\uFFFDe]]></firstname>');
   });
 
   it('answers a handler crash with HTTP 500 like a PHP fatal error', async () => {
