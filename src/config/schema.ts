@@ -50,6 +50,13 @@ export interface AppConfig {
   clientCustomFieldLabels: ReadonlyMap<number, string>;
   writeAllowlist: readonly string[];
   writesDisabled: boolean;
+  autoApprove: boolean;
+  approvalTtlMs: number;
+  intentTtlMs: number;
+  /** Two-place amounts, or undefined when not configured (see DEFAULT_CAPS in src/writes). */
+  capPerAction: string | undefined;
+  capDaily: string | undefined;
+  dualApprovalThreshold: string | undefined;
   /** As configured; loadConfig resolves a relative path against its working directory. */
   stateDbPath: string;
   log: { level: LogLevel; format: LogFormat };
@@ -131,6 +138,18 @@ function crossCheck(
     add(
       'WHMCS_IDENTIFIER',
       'is required when WHMCS_SECRET is set: the two come from the same API credential',
+    );
+  }
+
+  if (
+    values.MCP_ENV === 'production' &&
+    values.MCP_MODE !== undefined &&
+    values.MCP_MODE !== 'read_only' &&
+    values.MCP_STATE_DB === ':memory:'
+  ) {
+    add(
+      'MCP_STATE_DB',
+      'cannot be :memory: in production with writes enabled: intents and the audit chain would vanish on restart; give it a file path',
     );
   }
 
@@ -273,6 +292,12 @@ function toAppConfig(values: ConfigVariableValues, whmcs: WhmcsConfig): AppConfi
     clientCustomFieldLabels: values.MCP_CLIENT_CUSTOM_FIELD_LABELS,
     writeAllowlist: values.MCP_WRITE_ALLOWLIST,
     writesDisabled: values.MCP_WRITES_DISABLED,
+    autoApprove: values.MCP_AUTO_APPROVE,
+    approvalTtlMs: values.MCP_APPROVAL_TTL,
+    intentTtlMs: values.MCP_INTENT_TTL,
+    capPerAction: values.MCP_CAP_PER_ACTION,
+    capDaily: values.MCP_CAP_DAILY,
+    dualApprovalThreshold: values.MCP_DUAL_APPROVAL_THRESHOLD,
     stateDbPath: values.MCP_STATE_DB,
     log: { level: values.MCP_LOG_LEVEL, format: values.MCP_LOG_FORMAT },
   };

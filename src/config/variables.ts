@@ -195,6 +195,41 @@ function moneyAmount(fallback: string) {
   });
 }
 
+/** An optional amount: unset stays undefined (the caller decides what unset means). */
+function optionalMoneyAmount() {
+  return text.transform((value, ctx): string | undefined => {
+    if (value === undefined) return undefined;
+    const cents = isExactMoneyInput(value) ? parseCents(value) : undefined;
+    if (cents !== undefined && cents > 0n) return formatCents(cents);
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be an amount above 0 with at most two decimals (e.g. 500 or 249.50); got ${quote(value)}`,
+    });
+    return z.NEVER;
+  });
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A duration such as 90s, 15m or 24h, in milliseconds, within bounds. */
+function duration(bounds: { min: string; max: string; fallback: string }) {
+  const toMs = (value: string): number | undefined => {
+    const match = /^(\d+)\s*([smh])$/i.exec(value.trim());
+    return match ? Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]! : undefined;
+  };
+  const min = toMs(bounds.min)!;
+  const max = toMs(bounds.max)!;
+  return text.transform((value, ctx): number => {
+    const ms = toMs(value ?? bounds.fallback);
+    if (ms !== undefined && ms >= min && ms <= max) return ms;
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a duration from ${bounds.min} to ${bounds.max} written like 90s, 15m or 24h; got ${quote(value ?? '')}`,
+    });
+    return z.NEVER;
+  });
+}
+
 /**
  * The WHMCS base URL, without a trailing slash. Whether http is acceptable depends on other
  * variables (WHMCS_ALLOW_HTTP, MCP_ENV), so that rule lives with the cross-variable checks.
@@ -413,6 +448,46 @@ export const CONFIG_SPEC = {
     description:
       'Emergency block: true refuses every write execution at once, whatever the mode and approvals.',
     schema: flag(false),
+  }),
+  MCP_AUTO_APPROVE: variable({
+    group: 'server',
+    defaultText: 'false',
+    description:
+      'true lets low-risk writes with no effects (a client note, a ticket note) approve themselves in full mode. Never applies to money, deletion, provisioning, registrar spend or customer e-mail.',
+    schema: flag(false),
+  }),
+  MCP_APPROVAL_TTL: variable({
+    group: 'server',
+    defaultText: '15m',
+    description: 'How long an approval stays valid before the intent must be approved again (90s, 15m, 2h).',
+    schema: duration({ min: '30s', max: '24h', fallback: '15m' }),
+  }),
+  MCP_INTENT_TTL: variable({
+    group: 'server',
+    defaultText: '24h',
+    description: 'How long a drafted or validated intent stays usable before it expires.',
+    schema: duration({ min: '1m', max: '168h', fallback: '24h' }),
+  }),
+  MCP_CAP_PER_ACTION: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Largest amount one money-moving write may move, per currency. Unset: 1000 outside production; in production money-moving writes are refused until it is set.',
+    schema: optionalMoneyAmount(),
+  }),
+  MCP_CAP_DAILY: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Largest total money-moving writes may move per day (UTC), per currency. Unset: 5000 outside production; in production money-moving writes are refused until it is set.',
+    schema: optionalMoneyAmount(),
+  }),
+  MCP_DUAL_APPROVAL_THRESHOLD: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Money-moving or destructive writes at or above this amount need two approvals from different people; destructive writes with no amount (termination) need two whenever it is set.',
+    schema: optionalMoneyAmount(),
   }),
   MCP_STATE_DB: variable({
     group: 'server',

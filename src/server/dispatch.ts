@@ -270,7 +270,7 @@ export class ToolDispatcher {
       if (this.options.capabilities.isKnownForbidden(action)) {
         throw new WhmcsMcpError(
           'forbidden',
-          `The API role of this WHMCS credential does not allow ${action}, which ${tool.name} needs. Grant it in Setup > Staff Management > Manage API Credentials > API Roles.`,
+          `The API role of this WHMCS credential does not allow ${action}, which ${tool.name} needs. Grant it in Configuration > System Settings > Manage API Credentials > API Roles.`,
           { details: { action } },
         );
       }

@@ -37,7 +37,7 @@ export function classifyWhmcsMessage(
   if (/authentication failed/i.test(message)) {
     return new WhmcsMcpError(
       'auth_failed',
-      `WHMCS at ${host} rejected the API credentials (Authentication Failed). Check WHMCS_IDENTIFIER and WHMCS_SECRET against Setup > Staff Management > Manage API Credentials.`,
+      `WHMCS at ${host} rejected the API credentials (Authentication Failed). Check WHMCS_IDENTIFIER and WHMCS_SECRET against Configuration > System Settings > Manage API Credentials.`,
       { internal, details: { action, ...refused } },
     );
   }
@@ -45,14 +45,14 @@ export function classifyWhmcsMessage(
   if (ip) {
     return new WhmcsMcpError(
       'ip_not_allowed',
-      `WHMCS refused this IP (${ip[1]}): add it under Setup > General Settings > Security > API IP Access Restriction, or set WHMCS_ACCESS_KEY.`,
+      `WHMCS refused this IP (${ip[1]}): add it under Configuration > System Settings > General Settings > Security > API IP Access Restriction, or set WHMCS_ACCESS_KEY.`,
       { internal, details: { action, ip: ip[1], ...refused } },
     );
   }
   if (/invalid permissions|not allowed|access denied/i.test(message)) {
     return new WhmcsMcpError(
       'forbidden',
-      `The API role of this WHMCS credential does not allow ${action}. Grant it in Setup > Staff Management > Manage API Credentials > API Roles.`,
+      `The API role of this WHMCS credential does not allow ${action}. Grant it in Configuration > System Settings > Manage API Credentials > API Roles.`,
       { internal, details: { action, ...refused } },
     );
   }
@@ -122,7 +122,7 @@ export function classifyHttpFailure(input: HttpFailureInput): WhmcsMcpError | un
       `WHMCS redirected the API call (HTTP ${status}), usually to a login or maintenance page: check WHMCS_API_URL points at the WHMCS installation.`,
       {
         internal: `${internal}; location ${input.location ?? 'none'}`,
-        details: { ...details, ...writeDelivery(kind, 'not_executed') },
+        details: { ...details, reason: 'redirect', ...writeDelivery(kind, 'not_executed') },
       },
     );
   }
@@ -167,7 +167,7 @@ export function classifyHttpFailure(input: HttpFailureInput): WhmcsMcpError | un
     return new WhmcsMcpError(
       'upstream_error',
       `WHMCS answered ${action} with an HTML page instead of an API reply: a maintenance page, a login page, a firewall, or a PHP error. Open WHMCS in a browser and check its error log.`,
-      { internal, details: { ...details, ...writeDelivery(kind, 'unknown') } },
+      { internal, details: { ...details, reason: 'html_page', ...writeDelivery(kind, 'unknown') } },
     );
   }
   return undefined;

@@ -456,3 +456,46 @@ describe('whmcsClientOptions', () => {
     });
   });
 });
+
+describe('write-flow settings', () => {
+  it('reads durations, caps and the auto-approval switch', () => {
+    const config = configOf({
+      MCP_APPROVAL_TTL: '90s',
+      MCP_INTENT_TTL: '2h',
+      MCP_CAP_PER_ACTION: '250.5',
+      MCP_CAP_DAILY: '1000',
+      MCP_AUTO_APPROVE: 'yes',
+    });
+    expect(config).toMatchObject({
+      approvalTtlMs: 90_000,
+      intentTtlMs: 7_200_000,
+      capPerAction: '250.50',
+      capDaily: '1000.00',
+      dualApprovalThreshold: undefined,
+      autoApprove: true,
+    });
+    expect(configOf({})).toMatchObject({
+      approvalTtlMs: 900_000,
+      intentTtlMs: 86_400_000,
+      capPerAction: undefined,
+    });
+  });
+
+  it('refuses durations out of range or without a unit, and caps that are not positive amounts', () => {
+    expect(problemFor({ ...VALID, MCP_APPROVAL_TTL: '15' }, 'MCP_APPROVAL_TTL')).toMatch(/15m/);
+    expect(problemFor({ ...VALID, MCP_APPROVAL_TTL: '2d' }, 'MCP_APPROVAL_TTL')).toMatch(/duration/);
+    expect(problemFor({ ...VALID, MCP_APPROVAL_TTL: '48h' }, 'MCP_APPROVAL_TTL')).toMatch(/24h/);
+    expect(problemFor({ ...VALID, MCP_CAP_DAILY: '0' }, 'MCP_CAP_DAILY')).toMatch(/above 0/);
+    expect(problemFor({ ...VALID, MCP_CAP_PER_ACTION: '10.005' }, 'MCP_CAP_PER_ACTION')).toMatch(
+      /two decimals/,
+    );
+  });
+
+  it('refuses an in-memory state store in production when writes are enabled', () => {
+    const production = { ...VALID, MCP_ENV: 'production', MCP_STATE_DB: ':memory:' };
+    expect(problemFor({ ...production, MCP_MODE: 'full' }, 'MCP_STATE_DB')).toMatch(/:memory:/);
+    expect(problemFor({ ...production, MCP_MODE: 'simulate' }, 'MCP_STATE_DB')).toMatch(/restart/);
+    expect(parseConfig({ ...production, MCP_MODE: 'read_only' })).toHaveProperty('config');
+    expect(parseConfig({ ...VALID, MCP_MODE: 'full', MCP_STATE_DB: ':memory:' })).toHaveProperty('config');
+  });
+});
