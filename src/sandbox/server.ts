@@ -464,9 +464,11 @@ export async function startSandboxServer<TState>(
     const responseType: ResponseType =
       stringParam(params, 'responsetype')?.toLowerCase() === 'xml' ? 'xml' : 'json';
     const rawAction = stringParam(params, 'action')?.trim() ?? '';
-    const xmlAction = rawAction.toLowerCase();
+    // WHMCS echoes the action lower-cased with anything but letters and digits removed.
+    const xmlAction = rawAction.toLowerCase().replace(/[^0-9a-z]/g, '');
     const known = rawAction === '' ? undefined : config.lookupAction(rawAction);
-    countCall(known?.name ?? (rawAction === '' ? '(none)' : rawAction));
+    // Unknown names share one counter, so random action names cannot grow the table.
+    countCall(known?.name ?? (rawAction === '' ? '(none)' : '(unknown)'));
 
     const decision = config.faults.decide(rawAction);
     if (decision.latencyMs > 0) await delay(decision.latencyMs);

@@ -655,6 +655,8 @@ describe('sandbox over HTTP', () => {
     const stats = sandbox.stats();
     expect(stats.requests).toBeGreaterThan(10);
     expect(stats.actions['GetInvoice']).toBeGreaterThan(5);
+    expect(stats.actions['(unknown)']).toBeGreaterThanOrEqual(1);
+    expect(stats.actions['GetEverything']).toBeUndefined();
   });
 });
 
