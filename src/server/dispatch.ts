@@ -13,6 +13,8 @@ import { decideToolAccess, scopeFor, type PolicySettings } from '../policy/polic
 import type { Principal } from '../policy/principal.js';
 import { matchTemplate, type ResourceDefinition } from '../resources/define.js';
 import type { AnyToolDefinition, ToolContext, ToolSettings } from '../tools/define.js';
+import { bindIntentAccess } from '../writes/access.js';
+import type { WriteFlow } from '../writes/engine.js';
 import { ToolWhmcsGateway, type WhmcsCaller } from './gateway.js';
 import { redactOutput } from './output.js';
 
@@ -39,6 +41,7 @@ export interface DispatcherOptions {
   policy: PolicySettings;
   settings: ToolSettings;
   capabilities: CapabilityMatrix;
+  writeFlow: WriteFlow;
   logger: Logger;
   /** MCP_AUTH_TOKEN: when set, stdio and in-memory callers must present it. */
   authToken?: string | undefined;
@@ -246,6 +249,7 @@ export class ToolDispatcher {
       signal,
       logger: this.options.logger.child({ tool: declaration.name }),
       capabilities: this.options.capabilities,
+      writes: bindIntentAccess(this.options.writeFlow, principal, scope, signal, principal.transport),
     };
   }
 

@@ -20,6 +20,9 @@ import { ALL_TOOLS } from '../tools/registry.js';
 import { getAction } from '../whmcs/actions.js';
 import type { ActionDefinition } from '../whmcs/action-types.js';
 import { WhmcsClient } from '../whmcs/client.js';
+import { WriteFlow, type WriteSettings } from '../writes/engine.js';
+import { WRITE_RULES } from '../writes/rules/index.js';
+import { SqliteIntentStore } from '../writes/sqlite-store.js';
 import { ToolDispatcher, type ToolCallEvent } from './dispatch.js';
 import { serverInstructions } from './instructions.js';
 import { createMcpServer, type RequestExtra } from './mcp-server.js';
@@ -43,6 +46,8 @@ export interface Runtime {
   whmcs: WhmcsClient;
   dispatcher: ToolDispatcher;
   capabilities: CapabilityMatrix;
+  store: SqliteIntentStore;
+  writeFlow: WriteFlow;
   /** A new MCP server bound to how this connection identifies its principal. */
   createServer(principalFor: (extra: RequestExtra) => Principal): Server;
   close(): Promise<void>;
@@ -64,6 +69,22 @@ export function policySettings(config: AppConfig): PolicySettings {
     toolsets: config.toolsets.length > 0 ? (config.toolsets as Toolset[]) : undefined,
     toolAllowlist: config.toolAllowlist.length > 0 ? config.toolAllowlist : undefined,
     toolDenylist: config.toolDenylist.length > 0 ? config.toolDenylist : undefined,
+  };
+}
+
+export function writeSettings(config: AppConfig): WriteSettings {
+  return {
+    mode: config.mode,
+    environment: config.env,
+    writesDisabled: config.writesDisabled,
+    writeAllowlist: config.writeAllowlist,
+    perActionCap: config.capPerAction ?? null,
+    dailyCap: config.capDaily ?? null,
+    approvalTtlMs: config.approvalTtlMs,
+    intentTtlMs: config.intentTtlMs,
+    autoApproveLowRisk: config.autoApprove,
+    dualApprovalThreshold: config.dualApprovalThreshold ?? null,
+    largeRefundThreshold: config.largeRefundThreshold,
   };
 }
 
@@ -92,6 +113,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     largeRefundThreshold: config.largeRefundThreshold,
     clientCustomFieldLabels: config.clientCustomFieldLabels,
   };
+  const store = new SqliteIntentStore({ path: config.stateDbPath });
+  const writeFlow = new WriteFlow({
+    store,
+    whmcs,
+    settings: writeSettings(config),
+    rules: WRITE_RULES,
+    logger,
+  });
+  const interrupted = writeFlow.recoverInterrupted();
+  if (interrupted.length > 0) {
+    logger.warn(
+      { intents: interrupted },
+      'writes were interrupted while executing; they are now unknown and must be reconciled (whmcs-mcp intents reconcile)',
+    );
+  }
   const dispatcher = new ToolDispatcher({
     tools,
     resources,
@@ -99,6 +135,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     policy,
     settings,
     capabilities,
+    writeFlow,
     logger,
     authToken: config.authToken,
     onToolCall: options.onToolCall,
@@ -109,6 +146,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     whmcs,
     dispatcher,
     capabilities,
+    store,
+    writeFlow,
     createServer(principalFor) {
       return createMcpServer({
         name: SERVER_NAME,
@@ -126,6 +165,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async close() {
       await whmcs.close();
+      store.close();
     },
   };
 }

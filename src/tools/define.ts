@@ -11,6 +11,7 @@ import type { ClientModeRule, Mode } from '../policy/policy.js';
 import type { Principal, Toolset } from '../policy/principal.js';
 import type { EffectTag, RiskClass } from '../whmcs/action-types.js';
 import type { WhmcsParams } from '../whmcs/encode.js';
+import type { IntentAccess } from '../writes/access.js';
 
 export type WhmcsReply = Record<string, unknown>;
 
@@ -40,6 +41,8 @@ export interface ToolContext {
   logger: Logger;
   /** What this credential may call; read by get_capability_matrix. */
   capabilities: CapabilityMatrix;
+  /** The write-flow, bound to this caller: the only way a tool changes WHMCS. */
+  writes: IntentAccess;
 }
 
 export interface ToolDefinition<

@@ -14,6 +14,8 @@ import { defineTool } from '../../src/tools/define.js';
 import { entityId } from '../../src/tools/schemas.js';
 import { untrusted } from '../../src/tools/untrusted.js';
 import { untrustedText } from '../../src/tools/schemas.js';
+import { WriteFlow } from '../../src/writes/engine.js';
+import { SqliteIntentStore } from '../../src/writes/sqlite-store.js';
 
 const calls: Array<{ action: string; params: unknown }> = [];
 const fakeWhmcs: WhmcsCaller = {
@@ -94,6 +96,24 @@ async function connect(
       clientCustomFieldLabels: new Map(),
     },
     capabilities: new CapabilityMatrix([], async () => ({})),
+    writeFlow: new WriteFlow({
+      store: new SqliteIntentStore({ path: ':memory:' }),
+      whmcs: fakeWhmcs,
+      settings: {
+        mode: 'read_only',
+        environment: 'test',
+        writesDisabled: false,
+        writeAllowlist: [],
+        perActionCap: null,
+        dailyCap: null,
+        approvalTtlMs: 60_000,
+        intentTtlMs: 60_000,
+        autoApproveLowRisk: false,
+        dualApprovalThreshold: null,
+        largeRefundThreshold: '1000.00',
+      },
+      logger: pino({ level: 'silent' }),
+    }),
     logger: pino({ level: 'silent' }),
     authToken,
   });
