@@ -474,6 +474,14 @@ export class WriteFlow {
       );
     }
 
+    // The approval covers the digest it was given; parameters edited in the store since then
+    // (by anyone with file access) no longer match it.
+    if (paramsDigest(intent.action, intent.params) !== intent.params_digest) {
+      throw refuse(
+        'conflict',
+        `The parameters of intent ${intent.id} no longer match what was approved; nothing was sent to WHMCS.`,
+      );
+    }
     const now = this.now();
     const approvals = this.validApprovals(intent.id, intent.params_digest, now);
     if (approvals.length < intent.approvals_required) {
@@ -674,7 +682,10 @@ export class WriteFlow {
       );
     }
     const production = this.settings.environment === 'production';
-    if (production && !this.settings.writeAllowlist.includes(intent.action)) {
+    const allowlisted = this.settings.writeAllowlist.some(
+      (name) => name.toLowerCase() === intent.action.toLowerCase(),
+    );
+    if (production && !allowlisted) {
       throw refuse(
         'forbidden',
         `${intent.action} is not in MCP_WRITE_ALLOWLIST; in production only listed actions run.`,

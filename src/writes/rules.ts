@@ -75,7 +75,98 @@ export function entityFromParams(params: Record<string, unknown>): IntentEntity 
   return { kind: 'system', id: null, client_id: clientId };
 }
 
-/** Rules for actions without their own: no invented amounts, the named client must be visible. */
+interface LoadedEntity {
+  status: unknown;
+  ownerClientId: number | null;
+}
+
+type Row = Record<string, unknown>;
+
+function firstRow(reply: WhmcsReply, key: string): Row | undefined {
+  const list = reply[key];
+  return Array.isArray(list) ? (list[0] as Row | undefined) : undefined;
+}
+
+/** How to read each kind of entity a write may name: its status and its owner. */
+const ENTITY_LOADERS: Readonly<
+  Record<string, (id: number, ctx: RulesContext) => Promise<LoadedEntity | null>>
+> = {
+  client: async (id, ctx) => {
+    const reply = await ctx.whmcs.call('GetClientsDetails', { clientid: id });
+    const client = (reply.client ?? reply) as Row;
+    return { status: client.status ?? null, ownerClientId: id };
+  },
+  invoice: async (id, ctx) => {
+    const invoice = await ctx.whmcs.call('GetInvoice', { invoiceid: id });
+    return { status: invoice.status ?? null, ownerClientId: positiveInt(invoice.userid) };
+  },
+  service: async (id, ctx) => {
+    const row = firstRow(await ctx.whmcs.call('GetClientsProducts', { serviceid: id }), 'products');
+    return row && positiveInt(row.id) === id
+      ? { status: row.status ?? null, ownerClientId: positiveInt(row.clientid) }
+      : null;
+  },
+  domain: async (id, ctx) => {
+    const row = firstRow(await ctx.whmcs.call('GetClientsDomains', { domainid: id }), 'domains');
+    return row && positiveInt(row.id) === id
+      ? { status: row.status ?? null, ownerClientId: positiveInt(row.userid) }
+      : null;
+  },
+  ticket: async (id, ctx) => {
+    const ticket = await ctx.whmcs.call('GetTicket', { ticketid: id });
+    return { status: ticket.status ?? null, ownerClientId: positiveInt(ticket.userid) };
+  },
+  order: async (id, ctx) => {
+    const row = firstRow(await ctx.whmcs.call('GetOrders', { id }), 'orders');
+    return row && positiveInt(row.id) === id
+      ? { status: row.status ?? null, ownerClientId: positiveInt(row.userid) }
+      : null;
+  },
+};
+
+const ENTITY_LABELS: Readonly<Record<string, string>> = {
+  client: 'Client',
+  invoice: 'Invoice',
+  service: 'Service',
+  domain: 'Domain',
+  ticket: 'Ticket',
+  order: 'Order',
+};
+
+/**
+ * Reads the entity a write names and its owner, within the caller's scope. A missing or foreign
+ * entity becomes the same problem text; a readable one adds its status (and its owner's) to the
+ * snapshot, so execution refuses when either moved.
+ */
+export async function checkNamedEntity(
+  entity: IntentEntity,
+  ctx: RulesContext,
+  snapshot: Record<string, unknown>,
+  problems: string[],
+): Promise<LoadedEntity | null> {
+  const load = entity.id === null ? undefined : ENTITY_LOADERS[entity.kind];
+  if (!load || typeof entity.id !== 'number') return null;
+  const notFound = `${ENTITY_LABELS[entity.kind] ?? entity.kind} ${entity.id} was not found.`;
+  let loaded: LoadedEntity | null;
+  try {
+    loaded = await load(entity.id, ctx);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'not_found') loaded = null;
+    else throw error;
+  }
+  if (!loaded || !ctx.scope.allows(loaded.ownerClientId)) {
+    problems.push(notFound);
+    return null;
+  }
+  snapshot[`${entity.kind}_status`] = loaded.status;
+  if (entity.kind !== 'client' && loaded.ownerClientId !== null) {
+    const owner = await ENTITY_LOADERS.client!(loaded.ownerClientId, ctx).catch(() => null);
+    snapshot.client_status = owner?.status ?? null;
+  }
+  return loaded;
+}
+
+/** Rules for actions without their own: no invented amounts, the named entity must be visible. */
 export function genericRules(action: ActionDefinition): ActionRules {
   return {
     action: action.name,
@@ -89,19 +180,7 @@ export function genericRules(action: ActionDefinition): ActionRules {
           `${action.name} moves money and has no rules that read its amount from WHMCS, so caps cannot be enforced; use the matching write tool instead.`,
         );
       }
-      if (entity.client_id !== null) {
-        if (!ctx.scope.allows(entity.client_id)) {
-          problems.push(`Client ${entity.client_id} was not found.`);
-        } else {
-          try {
-            const reply = await ctx.whmcs.call('GetClientsDetails', { clientid: entity.client_id });
-            const client = (reply.client ?? reply) as Record<string, unknown>;
-            snapshot.client_status = client.status ?? null;
-          } catch {
-            problems.push(`Client ${entity.client_id} was not found.`);
-          }
-        }
-      }
+      await checkNamedEntity(entity, ctx, snapshot, problems);
       const names = Object.keys(params).sort();
       return {
         snapshot,
