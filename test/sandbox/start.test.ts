@@ -315,20 +315,9 @@ describe('whmcs-mcp sandbox command', () => {
   });
 
   it('runs as a process, prints its URL, and exits cleanly on SIGTERM', async () => {
-    // Through src/cli.ts once the registry lists the command; until then through the same frame.
-    const registered = COMMANDS.some((command) => command.name === 'sandbox');
-    const entry = registered
-      ? ['--import', 'tsx', 'src/cli.ts']
-      : [
-          '--import',
-          'tsx',
-          '--input-type=module',
-          '-e',
-          "const { runCli } = await import('./src/cli/main.ts');\n" +
-            "const { sandboxCliCommand } = await import('./src/sandbox/command.ts');\n" +
-            'process.exitCode = await runCli(process.argv.slice(1), {}, { commands: [sandboxCliCommand] });',
-          '--',
-        ];
+    // The real entry point, as a user runs it: whmcs-mcp sandbox.
+    expect(COMMANDS.some((command) => command.name === 'sandbox')).toBe(true);
+    const entry = ['--import', 'tsx', 'src/cli.ts'];
     const child = spawn(process.execPath, [...entry, 'sandbox', '--port', '0', '--clients', '10'], {
       cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
