@@ -54,6 +54,7 @@ export const searchClients = defineTool({
       .join(', ');
     const total = `${output.total_is_estimate ? 'at least ' : ''}${output.total}`;
     const more = output.has_more ? `; next page at offset ${String(output.next_offset)}` : '';
-    return `${output.count} of ${total} client(s)${first ? `: ${first}${output.count > 3 ? ', ...' : ''}` : ''}${more}.`;
+    const others = output.count > 3 ? ` and ${output.count - 3} more` : '';
+    return `${output.count} of ${total} client(s)${first ? `: ${first}${others}` : ''}${more}.`;
   },
 });
