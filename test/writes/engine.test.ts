@@ -3,6 +3,7 @@
  * and the attacks that do not depend on an action's own rules (self-approval, parameter tampering,
  * expiry, replays, concurrency, simulate, kill switch, production seal).
  */
+import type { Database } from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WhmcsMcpError } from '../../src/errors.js';
@@ -208,7 +209,7 @@ describe('approval the agent cannot grant itself', () => {
     const { flow, store } = makeFlow();
     const approved = await approvedSuspension(flow);
     // An attacker with access to the state file swaps the service behind the approval.
-    const db = (store as unknown as { db: import('better-sqlite3').Database }).db;
+    const db = (store as unknown as { db: Database }).db;
     const intent = store.getIntent(approved.id)!;
     const tampered = { ...intent, params: { ...intent.params, serviceid: demo.services.pending } };
     db.prepare('UPDATE intents SET body = ? WHERE id = ?').run(JSON.stringify(tampered), intent.id);
