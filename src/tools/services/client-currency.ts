@@ -5,7 +5,7 @@
  */
 import { WhmcsMcpError } from '../../errors.js';
 import { asList, toInt } from '../../whmcs/normalize.js';
-import type { ToolContext } from '../define.js';
+import type { ToolContext, WhmcsReply } from '../define.js';
 import { loadClient } from '../shared/ownership.js';
 
 type Row = Record<string, unknown>;
@@ -37,6 +37,11 @@ export class ClientCurrencies {
     return new Map(unique.map((id, index) => [id, codes[index] ?? null]));
   }
 
+  /** Reuses a GetClientsDetails reply the tool already has (e.g. from loadClient). */
+  remember(clientId: number, clientReply: WhmcsReply): void {
+    this.byClient.set(clientId, this.codeFrom(clientReply));
+  }
+
   private async resolve(clientId: number): Promise<string | null> {
     let reply;
     try {
@@ -46,6 +51,10 @@ export class ClientCurrencies {
       if (error instanceof WhmcsMcpError && error.code === 'not_found') return null;
       throw error;
     }
+    return this.codeFrom(reply);
+  }
+
+  private async codeFrom(reply: WhmcsReply): Promise<string | null> {
     const client = (reply.client ?? {}) as Row;
     const code = client.currency_code;
     if (typeof code === 'string' && code.trim() !== '') return code.trim();

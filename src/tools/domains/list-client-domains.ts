@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { asList, toDate, toInt } from '../../whmcs/normalize.js';
+import { defineTool } from '../define.js';
+import { entityId, listOutput, pagingInput } from '../schemas.js';
+import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from '../services/client-currency.js';
+import type { Row } from '../services/fields.js';
+import { scanFilteredPage, verifiedFilteredPage, type PageFetcher } from '../services/whmcs-paging.js';
+import { loadClient } from '../shared/ownership.js';
+import { domainSchema, domainStatusFilter, projectDomain } from './projections.js';
+
+const MS_PER_DAY = 86_400_000;
+
+/** YYYY-MM-DD of a UTC instant. */
+function day(instant: number): string {
+  return new Date(instant).toISOString().slice(0, 10);
+}
+
+export const listClientDomains = defineTool({
+  name: 'list_client_domains',
+  title: "List a client's domains",
+  description:
+    "One client's domains with status, registrar, expiry and next due dates, amounts in the client's currency and auto-renew, with paging. Filters: `status` (WHMCS domain status) and `expiring_within_days` (expiry date from today up to that many days ahead; already expired domains are not included). Use get_domain_details for nameservers and transfer lock.",
+  toolset: 'domains',
+  kind: 'read',
+  risk: 'low',
+  clientMode: 'owned',
+  whmcsActions: ['GetClientsDomains', ...CLIENT_CURRENCY_ACTIONS],
+  input: z.strictObject({
+    client_id: entityId('The client id.'),
+    status: domainStatusFilter.optional(),
+    expiring_within_days: z
+      .number()
+      .int()
+      .min(0)
+      .max(3650)
+      .optional()
+      .describe('Only domains expiring between today and this many days from today (0 = today).'),
+    ...pagingInput,
+  }),
+  output: listOutput(domainSchema),
+  async handler(input, ctx) {
+    const client = await loadClient(ctx, input.client_id);
+    const currencies = new ClientCurrencies(ctx);
+    currencies.remember(input.client_id, client);
+
+    const status = input.status?.toLowerCase();
+    const now = Date.now();
+    const window =
+      input.expiring_within_days === undefined
+        ? undefined
+        : { from: day(now), to: day(now + input.expiring_within_days * MS_PER_DAY) };
+    // WHMCS filters GetClientsDomains by client only; status and expiry are checked here, and the
+    // owner on every row so a WHMCS that ignored the client filter can never leak another's domain.
+    const matches = (row: Row): boolean => {
+      if (toInt(row.userid) !== input.client_id) return false;
+      if (status !== undefined && String(row.status ?? '').toLowerCase() !== status) return false;
+      if (window) {
+        const expiry = toDate(row.expirydate)?.slice(0, 10);
+        if (!expiry || expiry < window.from || expiry > window.to) return false;
+      }
+      return true;
+    };
+    const fetch: PageFetcher<Row> = async (limitstart, limitnum) => {
+      const reply = await ctx.whmcs.call('GetClientsDomains', {
+        clientid: input.client_id,
+        limitstart,
+        limitnum,
+      });
+      const rows = asList(reply.domains) as Row[];
+      return { rows, total: toInt(reply.totalresults) ?? rows.length };
+    };
+    const options = {
+      fetch,
+      matches,
+      offset: input.offset,
+      limit: input.limit,
+      noun: 'domains',
+      narrowHint: 'filter by status or a shorter expiry window',
+    };
+    const filtered = status !== undefined || window !== undefined;
+    const page = filtered ? await scanFilteredPage(options) : await verifiedFilteredPage(options);
+    const currency = await currencies.forClient(input.client_id);
+    return { ...page, items: page.items.map((row) => projectDomain(row, currency)) };
+  },
+  summarize(page) {
+    const estimate = page.total_is_estimate ? 'at least ' : '';
+    const soonest = page.items
+      .map((domain) => domain.expiry_date)
+      .filter((date): date is string => date !== null)
+      .sort()[0];
+    const expiry = soonest ? `; earliest expiry on this page ${soonest}` : '';
+    const more = page.has_more ? `; next page at offset ${String(page.next_offset)}` : '';
+    return `${page.count} of ${estimate}${page.total} domain(s)${expiry}${more}.`;
+  },
+});

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { asList, toInt } from '../../whmcs/normalize.js';
+import { defineTool, type ToolContext } from '../define.js';
+import { entityId, listOutput, pagingInput, type ListPage } from '../schemas.js';
+import { loadClient } from '../shared/ownership.js';
+import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from './client-currency.js';
+import type { Row } from './fields.js';
+import {
+  projectServiceSummary,
+  serviceStatusFilter,
+  serviceSummarySchema,
+  type ServiceSummary,
+} from './projections.js';
+import { passThroughPage, scanFilteredPage, verifiedFilteredPage, type PageFetcher } from './whmcs-paging.js';
+
+function servicesFetcher(ctx: ToolContext, filters: { clientid?: number; pid?: number }): PageFetcher<Row> {
+  return async (limitstart, limitnum) => {
+    const reply = await ctx.whmcs.call('GetClientsProducts', { ...filters, limitstart, limitnum });
+    const rows = asList(reply.products) as Row[];
+    return { rows, total: toInt(reply.totalresults) ?? rows.length };
+  };
+}
+
+async function withCurrencies(
+  currencyLookup: ClientCurrencies,
+  page: ListPage<Row>,
+): Promise<ListPage<ServiceSummary>> {
+  const currencies = await currencyLookup.forClients(page.items.map((row) => toInt(row.clientid)));
+  const items = page.items.map((row) =>
+    projectServiceSummary(row, currencies.get(toInt(row.clientid) ?? 0) ?? null),
+  );
+  return { ...page, items };
+}
+
+function sameStatus(value: unknown, status: string): boolean {
+  return typeof value === 'string' && value.trim().toLowerCase() === status.toLowerCase();
+}
+
+function summarizeServices(page: ListPage<ServiceSummary>, scope: string): string {
+  const estimate = page.total_is_estimate ? 'at least ' : '';
+  const more = page.has_more ? `; next page at offset ${String(page.next_offset)}` : '';
+  const byStatus = new Map<string, number>();
+  for (const service of page.items) byStatus.set(service.status, (byStatus.get(service.status) ?? 0) + 1);
+  const statuses = [...byStatus].map(([status, count]) => `${count} ${status}`).join(', ');
+  return `${page.count} of ${estimate}${page.total} service(s) ${scope}${statuses ? ` (${statuses})` : ''}${more}.`;
+}
+
+export const listServices = defineTool({
+  name: 'list_services',
+  title: 'List services across all clients',
+  description:
+    "Services (hosting accounts, VPS, other products) across every client, optionally only one status and/or one product, with paging. Each item has the client id, product, domain, status, billing cycle, amounts in the client's currency and next due date. WHMCS cannot filter by status itself, so a status filter scans and filters here; on very large installations the total may be a lower bound (total_is_estimate). For one client's services use list_client_services.",
+  toolset: 'services',
+  kind: 'read',
+  risk: 'low',
+  clientMode: 'admin_only',
+  whmcsActions: ['GetClientsProducts', ...CLIENT_CURRENCY_ACTIONS],
+  input: z.strictObject({
+    status: serviceStatusFilter.optional(),
+    product_id: entityId('Only services of this product (product id, as in the product catalog).').optional(),
+    ...pagingInput,
+  }),
+  output: listOutput(serviceSummarySchema),
+  async handler(input, ctx) {
+    const fetch = servicesFetcher(ctx, input.product_id === undefined ? {} : { pid: input.product_id });
+    const status = input.status;
+    const page =
+      status === undefined
+        ? await passThroughPage(fetch, input.offset, input.limit)
+        : await scanFilteredPage({
+            fetch,
+            matches: (row) => sameStatus(row.status, status),
+            offset: input.offset,
+            limit: input.limit,
+            noun: 'services',
+            narrowHint: 'add product_id to narrow the search, or use list_client_services',
+          });
+    return withCurrencies(new ClientCurrencies(ctx), page);
+  },
+  summarize(page) {
+    return summarizeServices(page, 'across clients');
+  },
+});
+
+export const listClientServices = defineTool({
+  name: 'list_client_services',
+  title: "List a client's services",
+  description:
+    "One client's services (hosting accounts, VPS, other products), optionally only one status, with paging: product, domain, status, billing cycle, amounts in the client's currency, next due date. Use get_service_details for server, addons, options and custom fields of one service.",
+  toolset: 'services',
+  kind: 'read',
+  risk: 'low',
+  clientMode: 'owned',
+  whmcsActions: ['GetClientsProducts', ...CLIENT_CURRENCY_ACTIONS],
+  input: z.strictObject({
+    client_id: entityId('The client id.'),
+    status: serviceStatusFilter.optional(),
+    ...pagingInput,
+  }),
+  output: listOutput(serviceSummarySchema),
+  async handler(input, ctx) {
+    const client = await loadClient(ctx, input.client_id);
+    const currencies = new ClientCurrencies(ctx);
+    currencies.remember(input.client_id, client);
+    const status = input.status;
+    // The client filter is checked on every row, so a WHMCS that ignored it can never leak.
+    const options = {
+      fetch: servicesFetcher(ctx, { clientid: input.client_id }),
+      matches: (row: Row) =>
+        toInt(row.clientid) === input.client_id && (status === undefined || sameStatus(row.status, status)),
+      offset: input.offset,
+      limit: input.limit,
+      noun: 'services',
+      narrowHint: 'filter by status',
+    };
+    const page = status === undefined ? await verifiedFilteredPage(options) : await scanFilteredPage(options);
+    return withCurrencies(currencies, page);
+  },
+  summarize(page) {
+    return summarizeServices(page, 'for this client');
+  },
+});
