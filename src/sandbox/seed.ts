@@ -2145,7 +2145,7 @@ class SeedWriter {
     const lastname = cjk ? cjk[1] : random.pick(LAST_NAMES);
     const roll = random.next();
     const status: ClientStatus = roll < 0.8 ? 'Active' : roll < 0.92 ? 'Inactive' : 'Closed';
-    const invoiceCount = random.int(6, 14);
+    const invoiceCount = random.int(7, 15);
     const createdDaysAgo = invoiceCount * 31 + random.int(5, 400);
     const gateway = random.pick(['stripe', 'stripe', 'paypal', 'banktransfer']);
     const client = this.addClient({
