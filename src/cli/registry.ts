@@ -6,8 +6,9 @@
 import { sandboxCliCommand } from '../sandbox/command.js';
 import type { CliCommand } from './command.js';
 import { doctorCommand } from './commands/doctor.js';
+import { serveCommand } from './commands/serve.js';
 
-export const COMMANDS: readonly CliCommand[] = [doctorCommand, sandboxCliCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, doctorCommand, sandboxCliCommand];
 
 /** The command `whmcs-mcp` runs when given none; unset, a bare `whmcs-mcp` is a usage error. */
 export const DEFAULT_COMMAND: string | undefined = undefined;
