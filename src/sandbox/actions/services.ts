@@ -511,13 +511,9 @@ export const UpdateClientProduct: ActionHandler = (params, ctx) => {
     service.status = status;
     if (status === 'Terminated' && service.terminationDate === ZERO_DATE)
       service.terminationDate = today(ctx);
-    if (
-      status !== 'Suspended' &&
-      !dates.has('terminationDate') &&
-      textParam(params, 'suspendreason') === undefined
-    ) {
+    // Leaving Suspended clears the reason unless the caller set one in the same call.
+    if (status !== 'Suspended' && textParam(params, 'suspendreason') === undefined)
       service.suspensionReason = '';
-    }
   }
   logActivity(ctx, `Modified Product/Service - Service ID: ${service.id}`, service.clientId);
   return { serviceid: String(service.id) } satisfies Reply;
