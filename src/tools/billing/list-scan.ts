@@ -49,7 +49,10 @@ export interface ListQuery {
   batch?: number;
 }
 
-async function fetchRows(ctx: ToolContext, query: ListQuery, limitstart?: number, limitnum?: number) {
+/** What listing needs from a tool call: the gateway and the logger. */
+export type ListContext = Pick<ToolContext, 'whmcs' | 'logger'>;
+
+async function fetchRows(ctx: ListContext, query: ListQuery, limitstart?: number, limitnum?: number) {
   const params: WhmcsParams =
     limitstart === undefined ? { ...query.params } : { ...query.params, limitstart, limitnum };
   const reply = await ctx.whmcs.call(query.action, params);
@@ -60,7 +63,7 @@ async function fetchRows(ctx: ToolContext, query: ListQuery, limitstart?: number
 }
 
 /** One page of matching rows, with a total that is exact unless `total_is_estimate` says otherwise. */
-export async function listPage(ctx: ToolContext, query: ListQuery): Promise<ListPage<Row>> {
+export async function listPage(ctx: ListContext, query: ListQuery): Promise<ListPage<Row>> {
   if (!query.paged) {
     const { rows } = await fetchRows(ctx, query);
     return pageOf(rows.filter(query.keep), query.offset, query.limit);
@@ -78,7 +81,7 @@ export async function listPage(ctx: ToolContext, query: ListQuery): Promise<List
 }
 
 /** Reads WHMCS page by page, keeping and counting the matching rows. */
-export async function scanPage(ctx: ToolContext, query: ListQuery): Promise<ListPage<Row>> {
+export async function scanPage(ctx: ListContext, query: ListQuery): Promise<ListPage<Row>> {
   const batch = query.batch ?? SCAN_BATCH;
   const exactBudget = query.exactBudget ?? SCAN_EXACT_BUDGET;
   const hardLimit = query.hardLimit ?? SCAN_HARD_LIMIT;
