@@ -29,9 +29,9 @@ import {
 } from './common.js';
 
 /** Rows per WHMCS page while searching a date range. */
-const RANGE_PAGE_SIZE = 100;
-/** Pages read from the start of a date range before the total becomes an estimate. */
-const RANGE_SCAN_PAGES = 30;
+const RANGE_PAGE_SIZE = 250;
+/** Pages read for one date range; a log this small is read whole, whatever its order. */
+const RANGE_SCAN_PAGES = 10;
 
 const activityEntry = z.object({
   id: z.number().int(),
@@ -88,7 +88,16 @@ interface RangeScan {
   complete: boolean;
 }
 
-/** Every entry dated within [from, to], reading newest-first pages from where the range starts. */
+function inRange(row: Record<string, unknown>, from: string, to: string): boolean {
+  const day = dayOf(row.date);
+  return day !== null && day >= from && day <= to;
+}
+
+/**
+ * Every entry dated within [from, to]. A log of up to RANGE_SCAN_PAGES pages is read whole. A
+ * longer one is read the way WHMCS appends it, newest first: the first page reaching back to `to`
+ * is found by bisection, and pages are read from there until one ends before `from`.
+ */
 async function scanDateRange(
   read: (limitstart: number, limitnum: number) => Promise<WhmcsPage>,
   from: string,
@@ -104,7 +113,17 @@ async function scanDateRange(
   };
   const first = await load(0);
   const pageCount = Math.ceil(first.total / RANGE_PAGE_SIZE);
-  // The first page whose oldest entry is on or before `to`; the pages before it are all newer.
+  const rows: Record<string, unknown>[] = [];
+
+  if (pageCount <= RANGE_SCAN_PAGES) {
+    for (let index = 0; index < pageCount; index += 1) {
+      const page = await load(index);
+      rows.push(...page.rows.filter((row) => inRange(row, from, to)));
+      if (page.rows.length < RANGE_PAGE_SIZE) break;
+    }
+    return { rows, complete: true };
+  }
+
   let low = 0;
   let high = pageCount - 1;
   let start = pageCount;
@@ -119,14 +138,10 @@ async function scanDateRange(
       low = middle + 1;
     }
   }
-  const rows: Record<string, unknown>[] = [];
   for (let index = start; index < pageCount; index += 1) {
     if (index - start >= RANGE_SCAN_PAGES) return { rows, complete: false };
     const page = await load(index);
-    for (const row of page.rows) {
-      const day = dayOf(row.date);
-      if (day !== null && day >= from && day <= to) rows.push(row);
-    }
+    rows.push(...page.rows.filter((row) => inRange(row, from, to)));
     const oldest = dayOf(page.rows.at(-1)?.date);
     if (page.rows.length < RANGE_PAGE_SIZE || (oldest !== null && oldest < from)) break;
   }
