@@ -9,6 +9,7 @@
  * A PHP array whose keys are 0..n-1 in insertion order becomes a JS array; any other becomes an
  * object keyed by the PHP keys (JS objects list integer-like keys in ascending order).
  */
+import { isAscii } from 'node:buffer';
 import { MALFORMED_UTF8_MARKER, type SandboxParamValue, type SandboxParams } from './types.js';
 
 export interface PhpInputLimits {
@@ -44,7 +45,8 @@ const CANONICAL_INTEGER = /^(?:0|-?[1-9][0-9]*)$/;
 
 /** PHP turns canonical decimal strings into integer keys; only those move the `[]` position. */
 function integerKey(key: string): number | undefined {
-  if (!CANONICAL_INTEGER.test(key)) return undefined;
+  const first = key.charCodeAt(0);
+  if (!((first >= 0x30 && first <= 0x39) || first === 0x2d) || !CANONICAL_INTEGER.test(key)) return undefined;
   const value = Number(key);
   return Number.isSafeInteger(value) ? value : undefined;
 }
@@ -148,8 +150,8 @@ function toByteString(input: string | Uint8Array): { text: string; ascii: boolea
     if (!NON_ASCII.test(input)) return { text: input, ascii: true };
     return { text: Buffer.from(input, 'utf8').toString('latin1'), ascii: false };
   }
-  const text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
-  return { text, ascii: !NON_ASCII.test(text) };
+  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  return { text: bytes.toString('latin1'), ascii: isAscii(bytes) };
 }
 
 /** Where a variable goes: its base name and bracket indices (null for `[]`). */
@@ -163,7 +165,8 @@ function parseVariableName(name: string): VariablePath | undefined {
   while (name.charCodeAt(start) === 0x20) start += 1;
   const bracket = name.indexOf('[', start);
   const rawBase = bracket === -1 ? name.slice(start) : name.slice(start, bracket);
-  let base = rawBase.replace(/[ .]/g, '_');
+  let base =
+    rawBase.indexOf(' ') === -1 && rawBase.indexOf('.') === -1 ? rawBase : rawBase.replace(/[ .]/g, '_');
   if (base === '') return undefined;
   const indices: (string | null)[] = [];
   if (bracket === -1) return { base, indices };
@@ -220,8 +223,18 @@ function parseInto(root: PhpArray, input: string | Uint8Array, limits: Required<
       const equals = pair.indexOf('=');
       const name = decodeComponent(equals === -1 ? pair : pair.slice(0, equals), ascii);
       const value = equals === -1 ? '' : decodeComponent(pair.slice(equals + 1), ascii);
-      const path = parseVariableName(name);
-      if (path !== undefined) registerVariable(root, path, value, limits.maxNestingLevel);
+      if (
+        name.indexOf('[') === -1 &&
+        name.charCodeAt(0) !== 0x20 &&
+        name.indexOf('.') === -1 &&
+        name.indexOf(' ') === -1
+      ) {
+        // The common case, a plain name: no rewriting, no nesting.
+        if (name !== '') root.set(name, value);
+      } else {
+        const path = parseVariableName(name);
+        if (path !== undefined) registerVariable(root, path, value, limits.maxNestingLevel);
+      }
     }
     position = end + 1;
   }
@@ -248,8 +261,23 @@ function toParamValue(node: PhpNode): SandboxParamValue {
     expected += 1;
   }
   if (isList) return Array.from(node.entries.values(), toParamValue);
-  // fromEntries defines own properties, so a `__proto__` key stays an ordinary key.
-  return Object.fromEntries(Array.from(node.entries, ([key, child]) => [key, toParamValue(child)]));
+  return toParamObject(node);
+}
+
+function toParamObject(node: PhpArray): { [key: string]: SandboxParamValue } {
+  const object: { [key: string]: SandboxParamValue } = {};
+  for (const [key, child] of node.entries) {
+    // Plain assignment to `__proto__` would replace the prototype; define it as an ordinary key.
+    if (key === '__proto__') {
+      Object.defineProperty(object, key, {
+        value: toParamValue(child),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else object[key] = toParamValue(child);
+  }
+  return object;
 }
 
 function resolveLimits(limits: PhpInputLimits): Required<PhpInputLimits> {
@@ -280,6 +308,5 @@ export function decodePhpRequest(
     if (root === undefined) root = parsed;
     else mergeInto(root, parsed);
   }
-  if (root === undefined) return {};
-  return Object.fromEntries(Array.from(root.entries, ([key, child]) => [key, toParamValue(child)]));
+  return root === undefined ? {} : toParamObject(root);
 }
