@@ -184,9 +184,35 @@ describe('list_services', () => {
     expect(new Set(items.map((item) => item.id)).size).toBe(items.length);
     const json = JSON.stringify(items);
     for (const password of seededPasswords()) expect(json).not.toContain(password);
+    for (const payMethod of admin.sandbox.state.payMethods.values()) {
+      if (payMethod.remoteToken !== '') expect(json).not.toContain(payMethod.remoteToken);
+    }
     // Each item carries its own client's currency.
     const euroItem = items.find((item) => item.client_id === euro.id)!;
     expect(euroItem.currency).toBe(euro.currency);
+  });
+
+  it('resolves currencies once per client, and with one call when only one currency is configured', async () => {
+    const countCalls = async (harness: Harness) => {
+      const before = { ...harness.sandbox.stats().actions };
+      await callOk(harness.client, 'list_services', { limit: 30 });
+      const after = harness.sandbox.stats().actions;
+      const delta = (action: string) => (after[action] ?? 0) - (before[action] ?? 0);
+      return { details: delta('GetClientsDetails'), currencies: delta('GetCurrencies') };
+    };
+    const page = (await callOk(admin.client, 'list_services', { limit: 30 })) as unknown as Page<ServiceItem>;
+    const clients = new Set(page.items.map((item) => item.client_id)).size;
+    expect((await countCalls(admin)).details).toBe(clients);
+
+    const single = await startHarness();
+    try {
+      for (const id of [...single.sandbox.state.currencies.keys()]) {
+        if (id !== SEED_FACTS.currencies.USD) single.sandbox.state.currencies.delete(id);
+      }
+      expect(await countCalls(single)).toEqual({ details: 0, currencies: 1 });
+    } finally {
+      await single.close();
+    }
   });
 
   it('filters by status locally with an exact total', async () => {

@@ -33,6 +33,11 @@ export class ClientCurrencies {
   /** Resolves many clients at once (the gateway's rate limiter queues the calls). */
   async forClients(clientIds: Iterable<number | undefined>): Promise<ReadonlyMap<number, string | null>> {
     const unique = [...new Set([...clientIds].filter((id): id is number => id !== undefined && id > 0))];
+    if (unique.length > 1) {
+      // With a single currency configured every client is billed in it: one call instead of one per client.
+      const configured = [...(await this.currencyCodes()).values()];
+      if (configured.length === 1) return new Map(unique.map((id) => [id, configured[0] ?? null]));
+    }
     const codes = await Promise.all(unique.map((id) => this.forClient(id)));
     return new Map(unique.map((id, index) => [id, codes[index] ?? null]));
   }
