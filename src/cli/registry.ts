@@ -5,10 +5,18 @@
  */
 import { sandboxCliCommand } from '../sandbox/command.js';
 import type { CliCommand } from './command.js';
+import { auditCommand } from './commands/audit.js';
 import { doctorCommand } from './commands/doctor.js';
+import { intentsCommand } from './commands/intents.js';
 import { serveCommand } from './commands/serve.js';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, doctorCommand, sandboxCliCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  serveCommand,
+  doctorCommand,
+  sandboxCliCommand,
+  intentsCommand,
+  auditCommand,
+];
 
 /** The command `whmcs-mcp` runs when given none; unset, a bare `whmcs-mcp` is a usage error. */
 export const DEFAULT_COMMAND: string | undefined = undefined;

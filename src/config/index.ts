@@ -1,4 +1,4 @@
-export { ConfigError, inspectConfig, loadConfig, readConfigSources } from './load.js';
+export { ConfigError, inspectConfig, loadConfig, readConfigSources, resolveStatePath } from './load.js';
 export type { ConfigInspection, ConfigSources, LoadConfigOptions } from './load.js';
 export { evaluateConfig, formatConfigProblems, parseConfig } from './schema.js';
 export type {

@@ -168,7 +168,7 @@ export function inspectConfig(options: LoadConfigOptions = {}): ConfigInspection
   return { ...evaluation, problems, config, files: sources.files, profile: sources.profile };
 }
 
-function resolveStatePath(directory: string, path: string): string {
+export function resolveStatePath(directory: string, path: string): string {
   // SQLite's in-memory name is not a path.
   return path === ':memory:' ? path : resolve(directory, path);
 }

@@ -72,7 +72,22 @@ export function policySettings(config: AppConfig): PolicySettings {
   };
 }
 
-export function writeSettings(config: AppConfig): WriteSettings {
+export type WriteConfig = Pick<
+  AppConfig,
+  | 'mode'
+  | 'env'
+  | 'writesDisabled'
+  | 'writeAllowlist'
+  | 'capPerAction'
+  | 'capDaily'
+  | 'approvalTtlMs'
+  | 'intentTtlMs'
+  | 'autoApprove'
+  | 'dualApprovalThreshold'
+  | 'largeRefundThreshold'
+>;
+
+export function writeSettings(config: WriteConfig): WriteSettings {
   return {
     mode: config.mode,
     environment: config.env,
