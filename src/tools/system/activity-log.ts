@@ -1,8 +1,9 @@
 /**
  * get_activity_log: the WHMCS system activity log (logins, changes, cron runs, API calls).
  * WHMCS filters by client, user, text and IP itself; it has no date range (only one day in the
- * installation's own date format), so a date range is applied here: the log is newest first, so
- * the range's first page is found by bisection and the range is read from there, within a bound.
+ * installation's own date format), so a date range is applied here. A short log is read whole; a
+ * long one is newest first as WHMCS appends it, so the range's first page is found by bisection
+ * and the range is read from there, within a bound past which the total is an estimate.
  */
 import { z } from 'zod';
 import { toDate, toInt } from '../../whmcs/normalize.js';

@@ -88,7 +88,7 @@ export const getCapabilityMatrix = defineTool({
     const forbidden = output.items
       .filter((entry) => entry.status === 'forbidden')
       .map((entry) => entry.action);
-    const list = forbidden.length > 0 ? `; forbidden here: ${forbidden.slice(0, 8).join(', ')}` : '';
+    const list = forbidden.length > 0 ? `; forbidden on this page: ${forbidden.slice(0, 8).join(', ')}` : '';
     return `${output.counts.allowed} allowed, ${output.counts.forbidden} forbidden, ${output.counts.unknown} unknown, ${output.counts.error} error (probed ${output.probed_at ?? 'never'})${list}.`;
   },
 });
