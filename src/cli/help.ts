@@ -61,6 +61,7 @@ export function groupHelp(path: readonly string[], group: CommandGroup): string 
   const lines = [groupUsageLine(path), '', group.summary];
   if (group.description !== undefined) lines.push('', group.description);
   lines.push('', 'Commands:', ...table(commandRows(group.subcommands)));
+  lines.push('', 'Options:', ...table([['-h, --help', 'Show this help']]));
   lines.push('', `Run '${[PROGRAM, 'help', ...path].join(' ')} <command>' for the options of a command.`);
   return `${lines.join('\n')}\n`;
 }

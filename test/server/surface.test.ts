@@ -28,6 +28,8 @@ interface JsonSchema {
   minimum?: number;
   maximum?: number;
   maxLength?: number;
+  enum?: unknown[];
+  pattern?: string;
 }
 
 function typeOf(schema: JsonSchema): string | undefined {
@@ -141,7 +143,12 @@ describe('bad input on every tool', () => {
         const bad: unknown[] = [];
         if (type === 'integer' && (field.endsWith('_id') || field === 'id')) bad.push(-1, 0, 2 ** 53);
         if (field === 'limit') bad.push(0, 101);
-        if (type === 'string') bad.push('x'.repeat(10_000));
+        if (type === 'string' && schema.enum === undefined && schema.pattern === undefined) {
+          // Every free-text input is bounded; long texts (a ticket message) may allow more than
+          // 10,000 characters, so one character past the declared bound is the test.
+          expect(schema.maxLength, `${tool.name}.${field} declares no maxLength`).toBeDefined();
+          bad.push('x'.repeat(Math.max(10_000, (schema.maxLength ?? 0) + 1)));
+        }
         for (const value of bad) {
           const error = await errorOf(tool.name, { [field]: value });
           expect(error.code, `${tool.name}.${field}=${String(value).slice(0, 20)}`).toBe('invalid_input');
