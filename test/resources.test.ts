@@ -13,6 +13,7 @@ type Item = Record<string, unknown>;
 
 const demo = SEED_FACTS.demoClient;
 const MISSING_ID = 987_654;
+const FOREIGN_ID = SEED_FACTS.euroClient.id;
 const FIXED = ['whmcs://system/activity', 'whmcs://docs/ops-playbook', 'whmcs://docs/compat-9x'];
 const TEMPLATES = [
   'whmcs://clients/{id}/summary',
@@ -283,6 +284,9 @@ describe('completion', () => {
     expect(values.length).toBeGreaterThan(1);
     expect(values.every((value) => value.startsWith('1') && state().clients.has(Number(value)))).toBe(true);
     expect(await complete(admin, 'whmcs://clients/{id}/summary', 'abc')).toEqual([]);
+    const exact = await complete(admin, 'whmcs://clients/{id}/log', String(FOREIGN_ID));
+    expect(exact[0]).toBe(String(FOREIGN_ID));
+    expect(await complete(admin, 'whmcs://clients/{id}/log', String(MISSING_ID))).toEqual([]);
   });
 
   it('suggests invoice and ticket ids the caller can read', async () => {

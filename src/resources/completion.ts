@@ -47,18 +47,20 @@ async function softly(ctx: ToolContext, prefix: string, suggest: () => Promise<s
   }
 }
 
-/** Client ids: the allowed ones in client mode; the most recent clients in admin mode. */
+/** Client ids: the allowed ones in client mode; in admin mode the exact id and the most recent clients. */
 export function completeClientId(ctx: ToolContext, prefix: string): Promise<string[]> {
   return softly(ctx, prefix, async () => {
     const allowed = ctx.scope.clientIds;
     if (allowed !== undefined) return matching(allowed, prefix);
-    const reply = await ctx.whmcs.call('GetClients', {
-      orderby: 'id',
-      sorting: 'DESC',
-      limitstart: 0,
-      limitnum: RECENT,
-    });
-    return matching(idsIn(reply, 'clients', 'id', ctx.scope), prefix);
+    // The most recent clients, plus the client whose id is exactly the prefix (often an older one).
+    const [recent, exact] = await Promise.all([
+      ctx.whmcs.call('GetClients', { orderby: 'id', sorting: 'DESC', limitstart: 0, limitnum: RECENT }),
+      prefix === '' || prefix.startsWith('0')
+        ? Promise.resolve(undefined)
+        : ctx.whmcs.call('GetClientsDetails', { clientid: Number(prefix) }).catch(() => undefined),
+    ]);
+    const exactId = exact === undefined ? [] : [Number(prefix)];
+    return matching([...exactId, ...idsIn(recent, 'clients', 'id', ctx.scope)], prefix);
   });
 }
 

@@ -3,11 +3,20 @@
  * and the three cross-client reports. Expected figures are computed from the sandbox's own state in
  * bigint cents, so every amount the tools return is checked to the cent.
  */
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WhmcsMcpError } from '../../src/errors.js';
 import { formatCents, parseCents, type Cents } from '../../src/money.js';
 import { SEED_FACTS } from '../../src/sandbox/seed.js';
 import type { Invoice, SandboxState, Transaction } from '../../src/sandbox/state.js';
-import { agingBucket } from '../../src/tools/reports/receivables-aging.js';
+import { CapabilityMatrix } from '../../src/policy/capabilities.js';
+import { ClientScope } from '../../src/policy/client-scope.js';
+import { stdioPrincipal } from '../../src/policy/principal.js';
+import type { ToolContext } from '../../src/tools/define.js';
+import { getDomainPortfolioSnapshot } from '../../src/tools/reports/domain-portfolio.js';
+import { agingBucket, getAccountsReceivableAging } from '../../src/tools/reports/receivables-aging.js';
+import { REPORT_SCAN_CAP, scanList } from '../../src/tools/reports/scan.js';
+import { loadSections } from '../../src/tools/reports/sections.js';
 import { callError, startHarness, type Harness } from '../helpers/mcp-harness.js';
 
 type Structured = Record<string, unknown>;
@@ -752,5 +761,199 @@ describe('secrets', () => {
     expect(secrets.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(everything).not.toContain(secret);
     expect(everything).not.toMatch(/\b(?:4\d{3}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4})\b/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The fan-out and the capped scan, against a scripted WHMCS (sizes the sandbox seed does not reach).
+
+type Call = { action: string; params: Record<string, unknown> };
+
+function scriptedContext(
+  answer: (action: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>,
+  calls: Call[] = [],
+): ToolContext {
+  return {
+    whmcs: {
+      call: (action, params = {}) => {
+        calls.push({ action, params: { ...params } });
+        return answer(action, params);
+      },
+    },
+    scope: ClientScope.admin(),
+    principal: stdioPrincipal(),
+    settings: {
+      mode: 'read_only',
+      environment: 'test',
+      largeRefundThreshold: '1000.00',
+      clientCustomFieldLabels: new Map(),
+    },
+    signal: new AbortController().signal,
+    logger: pino({ level: 'silent' }),
+    capabilities: new CapabilityMatrix([], async () => ({})),
+    // Reads only: nothing here drafts a write.
+    writes: {} as ToolContext['writes'],
+  };
+}
+
+/** A list action over `total` rows; `honoursLimit: false` answers 25 rows whatever limitnum says. */
+function listAction(
+  listKey: string,
+  total: number,
+  row: (index: number) => Record<string, unknown>,
+  honoursLimit = true,
+) {
+  return async (_action: string, params: Record<string, unknown>) => {
+    const start = Number(params.limitstart ?? 0);
+    const size = honoursLimit ? Number(params.limitnum ?? 25) : 25;
+    const rows = [];
+    for (let index = start; index < Math.min(total, start + size); index++) rows.push(row(index));
+    return { totalresults: total, startnumber: start, numreturned: rows.length, [listKey]: rows };
+  };
+}
+
+describe('scanList', () => {
+  it('reads every page when under the cap', async () => {
+    const calls: Call[] = [];
+    const ctx = scriptedContext(
+      listAction('invoices', 1234, (index) => ({ id: index + 1 })),
+      calls,
+    );
+    const scan = await scanList(ctx, 'GetInvoices', { status: 'Unpaid' }, 'invoices', REPORT_SCAN_CAP);
+    expect(scan).toMatchObject({ total: 1234, capped: false });
+    expect(scan.rows.map((row) => row.id)).toEqual(Array.from({ length: 1234 }, (_, index) => index + 1));
+    expect(calls.every((call) => call.params.status === 'Unpaid')).toBe(true);
+    expect(calls.map((call) => call.params.limitstart)).toEqual([0, 250, 500, 750, 1000]);
+  });
+
+  it('stops at the cap and says so', async () => {
+    const ctx = scriptedContext(listAction('domains', 1000, (index) => ({ id: index + 1 })));
+    const scan = await scanList(ctx, 'GetClientsDomains', {}, 'domains', 600);
+    expect(scan).toMatchObject({ total: 1000, capped: true });
+    expect(scan.rows).toHaveLength(600);
+  });
+
+  it('follows the page size WHMCS really uses when it ignores limitnum', async () => {
+    const ctx = scriptedContext(listAction('tickets', 110, (index) => ({ id: index + 1 }), false));
+    const scan = await scanList(ctx, 'GetTickets', {}, 'tickets', REPORT_SCAN_CAP);
+    expect(new Set(scan.rows.map((row) => row.id)).size).toBe(110);
+    expect(scan.capped).toBe(false);
+  });
+
+  it('keeps one copy of a row that shifted into the next page', async () => {
+    const ctx = scriptedContext(
+      listAction('invoices', 300, (index) => ({ id: index === 250 ? 250 : index + 1 })),
+    );
+    const scan = await scanList(ctx, 'GetInvoices', {}, 'invoices', REPORT_SCAN_CAP);
+    expect(scan.rows.filter((row) => row.id === 250)).toHaveLength(1);
+  });
+});
+
+describe('loadSections', () => {
+  it('starts every section before any answers', async () => {
+    let started = 0;
+    const release: Array<() => void> = [];
+    const gate = () =>
+      new Promise<number>((resolve) => {
+        started += 1;
+        release.push(() => resolve(started));
+      });
+    const pending = loadSections(
+      scriptedContext(async () => ({})),
+      { a: gate, b: gate, c: gate },
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toBe(3);
+    for (const open of release) open();
+    const { sections, partialErrors } = await pending;
+    expect(sections).toEqual({ a: 3, b: 3, c: 3 });
+    expect(partialErrors).toEqual([]);
+  });
+
+  it('turns failures into partial errors without leaking unexpected detail', async () => {
+    const { sections, partialErrors } = await loadSections(
+      scriptedContext(async () => ({})),
+      {
+        fine: async () => 'ok',
+        refused: async () => {
+          throw new WhmcsMcpError('forbidden', 'The API role does not allow GetTickets.', {
+            internal: 'raw body',
+          });
+        },
+        broken: async () => {
+          throw new TypeError('secret internals');
+        },
+      },
+    );
+    expect(sections).toEqual({ fine: 'ok', refused: null, broken: null });
+    expect(partialErrors).toEqual([
+      { section: 'refused', code: 'forbidden', message: 'The API role does not allow GetTickets.' },
+      { section: 'broken', code: 'upstream_error', message: 'The broken section failed unexpectedly.' },
+    ]);
+  });
+});
+
+describe('scan caps in the reports', () => {
+  it('says when the domain portfolio stopped at 10,000 domains', async () => {
+    const ctx = scriptedContext(
+      listAction('domains', REPORT_SCAN_CAP + 500, (index) => ({
+        id: index + 1,
+        userid: 1,
+        domainname: `d${index}.com`,
+        status: 'Active',
+        registrar: 'enom',
+        expirydate: '2099-01-01',
+        donotrenew: index % 2 === 0,
+      })),
+    );
+    const result = await getDomainPortfolioSnapshot.handler({ expiring_limit: 5 }, ctx);
+    expect(result).toMatchObject({
+      scan_capped: true,
+      domains_scanned: REPORT_SCAN_CAP,
+      total_domains: REPORT_SCAN_CAP,
+    });
+    expect(result.auto_renew_off).toMatchObject({ active: REPORT_SCAN_CAP / 2 });
+  });
+
+  it('says when the aging stopped at 10,000 unpaid invoices, reading payments in one call for many debtors', async () => {
+    const calls: Call[] = [];
+    const invoices = listAction('invoices', REPORT_SCAN_CAP + 1, (index) => ({
+      id: index + 1,
+      userid: (index % 400) + 1,
+      status: 'Unpaid',
+      duedate: '2020-01-01',
+      total: '1.00',
+      currencycode: 'USD',
+    }));
+    const ctx = scriptedContext(
+      (action, params) =>
+        action === 'GetInvoices' ? invoices(action, params) : Promise.resolve({ transactions: [] }),
+      calls,
+    );
+    const result = await getAccountsReceivableAging.handler(
+      { as_of: '2020-03-01', min_days_overdue: 0, top_debtors: 10 },
+      ctx,
+    );
+    expect(result).toMatchObject({
+      scan_capped: true,
+      invoices_scanned: REPORT_SCAN_CAP,
+      unpaid_invoices: REPORT_SCAN_CAP + 1,
+    });
+    expect(result.by_currency).toEqual([
+      {
+        currency: 'USD',
+        buckets: {
+          current: { invoice_count: 0, amount: '0.00' },
+          days_1_30: { invoice_count: 0, amount: '0.00' },
+          days_31_60: { invoice_count: REPORT_SCAN_CAP, amount: formatCents(BigInt(REPORT_SCAN_CAP) * 100n) },
+          days_61_90: { invoice_count: 0, amount: '0.00' },
+          days_over_90: { invoice_count: 0, amount: '0.00' },
+        },
+        total: { invoice_count: REPORT_SCAN_CAP, amount: formatCents(BigInt(REPORT_SCAN_CAP) * 100n) },
+      },
+    ]);
+    expect(calls.filter((call) => call.action === 'GetTransactions')).toEqual([
+      { action: 'GetTransactions', params: {} },
+    ]);
   });
 });

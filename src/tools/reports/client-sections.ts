@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { formatCents, parseCents, type Cents } from '../../money.js';
-import { asList, toDate, toInt } from '../../whmcs/normalize.js';
+import { asList, toInt } from '../../whmcs/normalize.js';
 import { Currencies } from '../billing/currencies.js';
 import {
   invoiceBalance,
@@ -216,10 +216,4 @@ export function compareCurrency(left: string | null, right: string | null): numb
   if (left === null) return 1;
   if (right === null) return -1;
   return left < right ? -1 : 1;
-}
-
-/** A row's date as YYYY-MM-DD, or null. */
-export function dayOfRow(value: unknown): string | null {
-  const date = toDate(value);
-  return date === null ? null : date.slice(0, 10);
 }
