@@ -71,8 +71,21 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchem
   return converted as Tool['inputSchema'];
 }
 
-/** The MCP description of a tool: what tools/list returns and what the surface snapshot pins. */
+const described = new WeakMap<AnyToolDefinition, Tool>();
+
+/**
+ * The MCP description of a tool: what tools/list returns and what the surface snapshot pins.
+ * Converting the schemas is the costly part of tools/list, so each tool is described once.
+ */
 export function describeTool(tool: AnyToolDefinition): Tool {
+  const cached = described.get(tool);
+  if (cached) return cached;
+  const description = describeToolUncached(tool);
+  described.set(tool, description);
+  return description;
+}
+
+function describeToolUncached(tool: AnyToolDefinition): Tool {
   return {
     name: tool.name,
     title: tool.title,
@@ -234,9 +247,19 @@ export function createMcpServer(options: McpServerOptions): Server {
       if (value.length > 500)
         throw new McpError(RpcErrorCode.InvalidParams, `Argument '${name}' is too long.`);
     }
+    let text: string;
+    try {
+      text = prompt.render(args);
+    } catch (error) {
+      // A prompt refuses malformed arguments by throwing; the caller sees why, as InvalidParams.
+      throw new McpError(
+        RpcErrorCode.InvalidParams,
+        error instanceof Error ? error.message : 'Invalid prompt arguments.',
+      );
+    }
     return {
       description: prompt.description,
-      messages: [{ role: 'user' as const, content: { type: 'text' as const, text: prompt.render(args) } }],
+      messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }],
     };
   });
 
