@@ -12,6 +12,7 @@ import { reportsTools } from './reports/index.js';
 import { servicesTools } from './services/index.js';
 import { supportTools } from './support/index.js';
 import { systemTools } from './system/index.js';
+import { writesTools } from './writes/index.js';
 
 export const ALL_TOOLS: readonly AnyToolDefinition[] = [
   ...clientsTools,
@@ -23,4 +24,5 @@ export const ALL_TOOLS: readonly AnyToolDefinition[] = [
   ...systemTools,
   ...reportsTools,
   ...genericTools,
+  ...writesTools,
 ];
