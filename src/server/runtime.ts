@@ -19,7 +19,7 @@ import type { AnyToolDefinition, ToolSettings } from '../tools/define.js';
 import { ALL_TOOLS } from '../tools/registry.js';
 import { getAction } from '../whmcs/actions.js';
 import type { ActionDefinition } from '../whmcs/action-types.js';
-import { WhmcsClient } from '../whmcs/client.js';
+import { WhmcsClient, type WhmcsCallEvent } from '../whmcs/client.js';
 import { WriteFlow, type WriteSettings } from '../writes/engine.js';
 import { WRITE_RULES } from '../writes/rules/index.js';
 import { SqliteIntentStore } from '../writes/sqlite-store.js';
@@ -39,6 +39,14 @@ export interface RuntimeOptions {
   resources?: readonly ResourceDefinition[];
   prompts?: readonly PromptDefinition[];
   onToolCall?: (event: ToolCallEvent) => void;
+  /** Observes every WHMCS call of a client built here; a client passed in `whmcs` keeps its own. */
+  onWhmcsCall?: (event: WhmcsCallEvent) => void;
+}
+
+/** Watches calls without taking part in them (metrics); an observer must not throw. */
+export interface RuntimeObserver {
+  onToolCall?: (event: ToolCallEvent) => void;
+  onWhmcsCall?: (event: WhmcsCallEvent) => void;
 }
 
 export interface Runtime {
@@ -50,6 +58,11 @@ export interface Runtime {
   writeFlow: WriteFlow;
   /** A new MCP server bound to how this connection identifies its principal. */
   createServer(principalFor: (extra: RequestExtra) => Principal): Server;
+  /**
+   * Adds an observer of every tool call, whatever the transport, and every WHMCS call made by a
+   * client this runtime built. Returns a function that removes it.
+   */
+  observe(observer: RuntimeObserver): () => void;
   close(): Promise<void>;
 }
 
@@ -118,7 +131,26 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const resources = options.resources ?? ALL_RESOURCES;
   const prompts = options.prompts ?? ALL_PROMPTS;
   const policy = policySettings(config);
-  const whmcs = options.whmcs ?? new WhmcsClient(whmcsClientOptions(config, logger));
+  // Observers are added after assembly (metrics need the runtime), so the hooks fan out to a set.
+  const observers = new Set<RuntimeObserver>();
+  if (options.onToolCall || options.onWhmcsCall) {
+    observers.add({ onToolCall: options.onToolCall, onWhmcsCall: options.onWhmcsCall });
+  }
+  const notify = (deliver: (observer: RuntimeObserver) => void) => {
+    for (const observer of observers) {
+      try {
+        deliver(observer);
+      } catch (error) {
+        logger.error({ err: error }, 'call observer threw');
+      }
+    }
+  };
+  const whmcs =
+    options.whmcs ??
+    new WhmcsClient({
+      ...whmcsClientOptions(config, logger),
+      onCall: (event) => notify((observer) => observer.onWhmcsCall?.(event)),
+    });
   const capabilities = new CapabilityMatrix(actionsInUse([...tools, ...resources]), (action, params) =>
     whmcs.call(action, params),
   );
@@ -153,7 +185,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     writeFlow,
     logger,
     authToken: config.authToken,
-    onToolCall: options.onToolCall,
+    onToolCall: (event) => notify((observer) => observer.onToolCall?.(event)),
   });
 
   return {
@@ -177,6 +209,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           scope: scopeFor({ id: 'server', label: 'server', roles: [], transport: 'stdio' }, policy),
         }),
       });
+    },
+    observe(observer) {
+      observers.add(observer);
+      return () => {
+        observers.delete(observer);
+      };
     },
     async close() {
       await whmcs.close();
