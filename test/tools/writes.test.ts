@@ -10,6 +10,8 @@ import type { Principal } from '../../src/policy/principal.js';
 import { SEED_FACTS } from '../../src/sandbox/seed.js';
 import type { Runtime } from '../../src/server/runtime.js';
 import { writesTools } from '../../src/tools/writes/index.js';
+import { amountInput, hostNameInput } from '../../src/tools/writes/inputs.js';
+import { snapshotRecord, visibleParams } from '../../src/tools/writes/intent-view.js';
 import { callError, callOk, startHarness, type Harness } from '../helpers/mcp-harness.js';
 
 type Structured = Record<string, unknown>;
@@ -681,12 +683,69 @@ describe('client mode', () => {
     expect(pending.params).not.toHaveProperty('admin');
   });
 
-  it('drafts no intent for another client through draft_write_intent', async () => {
-    const error = await callError(scoped.client, 'draft_write_intent', {
-      action: 'AddTicketReply',
-      params: { ticketid: 1, message: 'x', clientid: SEED_FACTS.euroClient.id },
-      reason: 'reach across',
+  it('drafts nothing through draft_write_intent, which could name staff or reach other clients', async () => {
+    const before = scoped.runtime.store.listIntents({ limit: 1, offset: 0 }).total;
+    for (const params of [
+      { ticketid: demo.tickets.customerReply, message: 'x', adminusername: 'admin' },
+      { ticketid: 1, message: 'x', clientid: SEED_FACTS.euroClient.id },
+    ]) {
+      const error = await callError(scoped.client, 'draft_write_intent', {
+        action: 'AddTicketReply',
+        params,
+        reason: 'generic draft',
+      });
+      expect(error.code).toBe('forbidden');
+      expect(error.message).toMatch(/reply_ticket/);
+    }
+    expect(scoped.runtime.store.listIntents({ limit: 1, offset: 0 }).total).toBe(before);
+  });
+});
+
+describe('the intent view and the write inputs (units)', () => {
+  it('redacts credential parameters by the action table and by name', () => {
+    expect(visibleParams('DomainTransfer', { domainid: 3, eppcode: 'Epp-1' })).toEqual({
+      domainid: 3,
+      eppcode: '[redacted]',
     });
-    expect(error.code).toBe('not_found');
+    expect(
+      visibleParams('AddClient', { firstname: 'Ada', password2: 'hunter2', cardnum: '4111111111111111' }),
+    ).toEqual({ firstname: 'Ada', password2: '[redacted]', cardnum: '[redacted]' });
+    expect(visibleParams('AcceptOrder', { orderid: 2, servicepassword: 'pw' })).toEqual({
+      orderid: 2,
+      servicepassword: '[redacted]',
+    });
+    expect(visibleParams('AddCredit', { clientid: 1, amount: '1.00' })).toEqual({
+      clientid: 1,
+      amount: '1.00',
+    });
+  });
+
+  it('flattens the snapshot into a small record of scalars', () => {
+    const record = snapshotRecord({
+      invoice_status: 'Unpaid',
+      invoice: { balance: '15.95', client: { credit: '25.00', deeper: { x: 1 } } },
+      items: [1, 2],
+      note: 'n'.repeat(500),
+      password: 'never',
+      ...Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`k${index}`, index])),
+    });
+    expect(record.invoice_status).toBe('Unpaid');
+    expect(record['invoice.balance']).toBe('15.95');
+    expect(record['invoice.client']).toBe('{"credit":"25.00","deeper":{"x":1}}');
+    expect(record.items).toBe('[1,2]');
+    expect((record.note as string).length).toBeLessThanOrEqual(203);
+    expect(record).not.toHaveProperty('password');
+    expect(Object.keys(record).length).toBe(30);
+  });
+
+  it('normalizes amounts and host names, and refuses the rest', () => {
+    const amount = amountInput('amount');
+    expect(amount.parse('10')).toBe('10.00');
+    expect(amount.parse('10.5')).toBe('10.50');
+    for (const bad of ['10.005', '-1.00', '0', '1e3', ' 1.00', '1,00', ''])
+      expect(amount.safeParse(bad).success, bad).toBe(false);
+    expect(hostNameInput.parse('NS1.Example.COM.')).toBe('ns1.example.com');
+    for (const bad of ['localhost', 'a..b', 'ns1.example.123', '-a.example.com', 'a_b.example.com'])
+      expect(hostNameInput.safeParse(bad).success, bad).toBe(false);
   });
 });

@@ -52,7 +52,7 @@ const PENDING_HELP =
 export const draftWriteIntent = defineTool({
   name: 'draft_write_intent',
   title: 'Draft a write intent',
-  description: `Drafts any documented WHMCS write action as an intent, without changing anything: the action, its exact parameters (checked against the documentation, unknown or mistyped ones refused by name) and your reason. Prefer the dedicated write tools (add_credit, mark_invoice_paid, ...) when one fits. Next: validate_write_intent reads the preconditions and the impact; then a person approves. ${PENDING_HELP} Blocked (credential) actions and read actions are refused. An idempotency_key makes a retry return the same intent.`,
+  description: `Drafts any documented WHMCS write action as an intent, without changing anything: the action, its exact parameters (checked against the documentation, unknown or mistyped ones refused by name) and your reason. Prefer the dedicated write tools (add_credit, mark_invoice_paid, ...) when one fits. Next: validate_write_intent reads the preconditions and the impact; then a person approves. ${PENDING_HELP} Blocked (credential) actions and read actions are refused. An idempotency_key makes a retry return the same intent. Not for client-scoped sessions, which use create_ticket and reply_ticket.`,
   toolset: 'writes',
   kind: 'write',
   risk: 'low',
@@ -66,6 +66,14 @@ export const draftWriteIntent = defineTool({
   }),
   output: intentViewSchema,
   async handler(args, ctx) {
+    // A client-scoped session writes only through the façades that act as the client; a generic
+    // draft could name staff (adminusername) or reach actions no client may ask for.
+    if (ctx.scope.mode === 'client') {
+      throw new WhmcsMcpError(
+        'forbidden',
+        'In client mode, changes are drafted with create_ticket and reply_ticket, which act as the client; draft_write_intent is for staff sessions.',
+      );
+    }
     const action = resolveAction('draft_write_intent', args.action);
     if (action.kind === 'write' && !action.blocked) {
       const problems = validateActionParams(action, args.params);

@@ -148,7 +148,7 @@ function approvalsPhrase(count: number): string {
 function nextStep(view: IntentView): string {
   const states: Record<IntentState, string> = {
     draft: 'Call validate_write_intent to read the preconditions and the impact.',
-    validated: `Needs ${approvalsPhrase(view.approvals_still_needed)}: a person approves through an approver connection (approve_write_intent) or the operator CLI (whmcs-mcp intents approve ${view.id}); then call execute_write_intent. The drafter cannot approve.`,
+    validated: `Needs ${approvalsPhrase(view.approvals_still_needed)}: a person approves through an approver connection (approve_write_intent) or the operator CLI (whmcs-mcp intents approve ${view.id} --as "<name>" --reason "..."); then call execute_write_intent. The drafter cannot approve.`,
     approved: 'Approved: call execute_write_intent to run it.',
     executing: 'Running now: read it again with get_write_intent in a moment.',
     executed: view.result?.simulated
