@@ -866,6 +866,13 @@ describe('ApplyCredit', () => {
       'invoice 4 (client 1, Zoë Lindqvist): balance 15.95 -> 5.95 USD, credit applied 0.00 -> 10.00, status stays Unpaid.',
     ]);
     expect(intent.validation?.cap_amount).toEqual({ amount: '10.00', currency: 'USD' });
+    expect(intent.validation?.snapshot).toEqual({
+      invoice_status: 'Unpaid',
+      invoice_balance: '15.95',
+      invoice_credit: '0.00',
+      client_credit: '25.00',
+      currency: 'USD',
+    });
     approve(flow, intent.id);
     const executed = await flow.execute(agent, admin, intent.id);
     expect(executed.result?.summary).toBe('Applied 10.00 credit to invoice 4.');
@@ -1039,6 +1046,16 @@ describe('UpdateInvoice', () => {
       'Invoice 4 is already Unpaid: the client may have received it with the old amounts.',
     ]);
     expect(intent.validation?.cap_amount).toEqual({ amount: '7.05', currency: 'USD' });
+    expect(intent.validation?.snapshot).toEqual({
+      invoice_status: 'Unpaid',
+      invoice_total: '15.95',
+      invoice_balance: '15.95',
+      invoice_credit: '0.00',
+      invoice_tax_rates: ['0.000', '0.000'],
+      invoice_lines: ['5:12.95:0', '6:3.00:0'],
+      whmcs_rules: '8.x',
+      currency: 'USD',
+    });
     approve(flow, intent.id);
     expect((await flow.execute(agent, admin, intent.id)).state).toBe('executed');
     expect(invoice(demo.invoices.unpaid).total).toBe(2300n);
@@ -1086,6 +1103,41 @@ describe('UpdateInvoice', () => {
     });
     expect(notes.validation?.cap_amount).toEqual({ amount: '0.00', currency: 'USD' });
     expect(notes.validation?.impact).toContain('No amount changes.');
+  });
+
+  it('gives the caps no amount when WHMCS figures do not follow from the lines, so the edit cannot run', async () => {
+    // As a WHMCS with inclusive tax would show it: the total is not lines plus exclusive tax.
+    const taxed = invoice(euro.taxedUnpaidInvoiceId);
+    taxed.tax = 73n;
+    taxed.total = 459n;
+    const { flow } = makeFlow();
+    const edit = await validated(flow, 'UpdateInvoice', {
+      invoiceid: euro.taxedUnpaidInvoiceId,
+      itemdescription: { '13': 'Starter hosting' },
+      itemamount: { '13': '9.00' },
+      itemtaxed: { '13': true },
+    });
+    expect(edit.state).toBe('validated');
+    expect(edit.validation?.cap_amount).toBeNull();
+    expect(edit.validation?.warnings.at(-1)).toMatch(
+      /cannot be computed exactly: no amount is given to the caps/,
+    );
+    approve(flow, edit.id);
+    const refused = await refusal(() => flow.execute(agent, admin, edit.id));
+    expect(refused.code).toBe('forbidden');
+    expect(refused.message).toBe(
+      'UpdateInvoice moves money but its validation found no amount to check against the caps.',
+    );
+    expect(calls('UpdateInvoice')).toBe(0);
+    // An edit that touches no amount keeps WHMCS's own figures and moves nothing.
+    const notes = await validated(flow, 'UpdateInvoice', {
+      invoiceid: euro.taxedUnpaidInvoiceId,
+      notes: 'x',
+    });
+    expect(notes.validation?.impact[0]).toBe(
+      'invoice 10 (client 2, Jürgen Müller): total 4.59 -> 4.59 EUR, balance 4.59 -> 4.59 EUR, status stays Unpaid.',
+    );
+    expect(notes.validation?.cap_amount).toEqual({ amount: '0.00', currency: 'EUR' });
   });
 
   it('is invalid for unknown lines, incomplete line edits and publishing a non-draft', async () => {
@@ -1183,6 +1235,10 @@ describe('orders', () => {
       'Invoice 8 is Unpaid with 53.99 USD owed: accepting provisions before payment and does not collect it.',
     ]);
     expect(intent.validation?.cap_amount).toBeNull();
+    expect(intent.validation?.snapshot).toEqual({
+      order_status: 'Pending',
+      order_lines: ['product:4:Pending', 'domain:4:Pending'],
+    });
     approve(flow, intent.id);
     expect((await flow.execute(agent, admin, intent.id)).state).toBe('executed');
     expect(sandbox.state.orders.get(pendingOrder)?.status).toBe('Active');
@@ -1250,6 +1306,8 @@ describe('orders', () => {
     approve(flow, back.id);
     expect((await flow.execute(agent, admin, back.id)).state).toBe('executed');
     expect(sandbox.state.services.get(demo.services.pending)?.status).toBe('Pending');
+    const alreadyPending = await validated(flow, 'PendingOrder', { orderid: pendingOrder });
+    expect(alreadyPending.validation?.problems).toEqual([`Order ${pendingOrder} is already Pending.`]);
     const again = await validated(flow, 'FraudOrder', { orderid: SEED_FACTS.fraudOrder.orderId });
     expect(again.validation?.problems).toEqual([
       `Order ${SEED_FACTS.fraudOrder.orderId} is already marked Fraud.`,

@@ -525,11 +525,13 @@ export const updateInvoiceRules: ActionRules = {
     );
     const next = totalsOf(edit.lines, edit.rate, edit.rate2, edit.credit);
     const shown = (balance: Cents) => (balance > 0n ? balance : 0n);
-    const balanceAfter = shown(next.total - paid);
+    // Without amount edits the figures stay WHMCS's own, whatever its tax settings.
+    const totalAfter = edit.changesAmounts ? next.total : invoice.total;
+    const balanceAfter = edit.changesAmounts ? shown(next.total - paid) : invoice.balance;
     const owedBefore = owes(invoice.status) ? invoice.balance : 0n;
     const owedAfter = owes(edit.statusAfter) ? balanceAfter : 0n;
     findings.impact.push(
-      `${invoiceLabel(invoice, client)}: total ${money(invoice.total)} -> ${money(next.total)} ${currency}, balance ${money(invoice.balance)} -> ${money(balanceAfter)} ${currency}, ${statusChange(invoice.status, edit.statusAfter)}.`,
+      `${invoiceLabel(invoice, client)}: total ${money(invoice.total)} -> ${money(totalAfter)} ${currency}, balance ${money(invoice.balance)} -> ${money(balanceAfter)} ${currency}, ${statusChange(invoice.status, edit.statusAfter)}.`,
       ...edit.impact,
     );
     const others = OTHER_FIELDS.filter((name) => !isBlank(params[name]));
@@ -547,10 +549,10 @@ export const updateInvoiceRules: ActionRules = {
     }
 
     const exact = modelled.total === invoice.total && shown(invoice.total - paid) === invoice.balance;
-    const moved = [abs(next.total - invoice.total), abs(owedAfter - owedBefore)].reduce((a, b) =>
+    const moved = [abs(totalAfter - invoice.total), abs(owedAfter - owedBefore)].reduce((a, b) =>
       a > b ? a : b,
     );
-    if ((edit.changesAmounts || edit.statusAfter !== invoice.status) && !exact) {
+    if (edit.changesAmounts && !exact) {
       findings.warnings.push(
         `WHMCS's figures for invoice ${invoice.id} (total ${money(invoice.total)}) do not follow from its lines under exclusive tax (${money(modelled.total)}), so the change cannot be computed exactly: no amount is given to the caps and execution will be refused.`,
       );

@@ -7,7 +7,7 @@
  * and join this list, so the registry takes one array.
  */
 import { formatCents, parseCents, type Cents } from '../../money.js';
-import { entityFromParams, type ActionRules } from '../rules.js';
+import { entityFromParams, type ActionRules, type RulesContext } from '../rules.js';
 import {
   Findings,
   OPEN_INVOICE_STATUSES,
@@ -39,10 +39,7 @@ import { INVOICE_RULES } from './billing-invoices.js';
 import { ORDER_RULES } from './orders.js';
 
 /** Whether some transaction in WHMCS already carries this gateway reference. */
-async function transactionIdTaken(
-  transId: string,
-  ctx: Parameters<ActionRules['check']>[1],
-): Promise<boolean> {
+async function transactionIdTaken(transId: string, ctx: RulesContext): Promise<boolean> {
   if (transId === '') return false;
   const reply = await ctx.whmcs.call('GetTransactions', { transid: transId });
   return rowsOf(reply.transactions).some((row) => textOf(row.transid) === transId);
@@ -84,7 +81,6 @@ export const addInvoicePaymentRules: ActionRules = {
     let amount: Cents;
     if (isBlank(params.amount)) {
       amount = invoice.balance;
-      findings.impact.push(`No amount given: WHMCS records the whole balance, ${money(amount)} ${currency}.`);
     } else {
       const given = exactAmount(params.amount);
       if (given === undefined) {
@@ -119,7 +115,7 @@ export const addInvoicePaymentRules: ActionRules = {
     const paid = after <= 0n;
     findings.impact.push(
       `${invoiceLabel(invoice, client)}: balance ${money(invoice.balance)} -> ${money(after > 0n ? after : 0n)} ${currency}, ${statusChange(invoice.status, paid ? 'Paid' : invoice.status)}.`,
-      `Payment of ${money(amount)} ${currency} via ${textOf(params.gateway) || invoice.paymentMethod}, transaction id ${quoted(transId)}, dated ${textOf(params.date) || 'now'}.`,
+      `Payment of ${money(amount)} ${currency}${isBlank(params.amount) ? ' (no amount given: WHMCS records the whole balance)' : ''} via ${textOf(params.gateway) || invoice.paymentMethod}, transaction id ${quoted(transId)}, dated ${textOf(params.date) || 'now'}.`,
     );
     if (after < 0n) {
       const overpaid = -after;
@@ -278,8 +274,9 @@ export const addTransactionRules: ActionRules = {
       const refundedBefore = invoice.transactions
         .filter((transaction) => transaction.refundId === payment.id)
         .reduce((sum, transaction) => sum + transaction.amountOut, 0n);
-      const refundable = payment.amountIn - refundedBefore;
       const paidBefore = netPaid(invoice);
+      // Refunds WHMCS did not link to the payment still lower what the invoice has been paid, net.
+      const refundable = minCents(payment.amountIn - refundedBefore, paidBefore);
       Object.assign(findings.snapshot, {
         invoice_status: invoice.status,
         invoice_net_paid: money(paidBefore),
@@ -289,7 +286,7 @@ export const addTransactionRules: ActionRules = {
       });
       if (amountOut > refundable) {
         findings.problems.push(
-          `The refund of ${money(amountOut)} ${currency} is more than is left of payment ${payment.id} on invoice ${invoice.id}: ${money(payment.amountIn)} paid, ${money(refundedBefore)} already refunded, so at most ${money(refundable > 0n ? refundable : 0n)} ${currency} can be refunded.`,
+          `The refund of ${money(amountOut)} ${currency} is more than is left of payment ${payment.id} on invoice ${invoice.id}: ${money(payment.amountIn)} paid, ${money(refundedBefore)} already refunded${paidBefore < payment.amountIn - refundedBefore ? `, ${money(paidBefore)} paid on the invoice net` : ''}, so at most ${money(refundable > 0n ? refundable : 0n)} ${currency} can be refunded.`,
         );
         return findings.outcome();
       }
@@ -497,7 +494,7 @@ function creditType(params: Record<string, unknown>): string {
 }
 
 /** Credit entries in the client's credit log, newest id last. */
-async function creditLog(clientId: number, ctx: Parameters<ActionRules['check']>[1]) {
+async function creditLog(clientId: number, ctx: RulesContext) {
   const reply = await ctx.whmcs.call('GetCredits', { clientid: clientId });
   return rowsOf(reply.credits).map((row) => ({
     id: positiveId(row.id) ?? 0,
