@@ -255,6 +255,37 @@ describe('the intent lifecycle', () => {
     expect(reconcile.code).toBe('conflict');
   });
 
+  it('reports an unknown outcome when WHMCS may have acted, and reconciles it from WHMCS', async () => {
+    const creditBefore = agent.sandbox.state.clients.get(demo.id)!.credit;
+    const pending = await callOk(agent.client, 'add_credit', {
+      client_id: demo.id,
+      amount: '6.00',
+      reason: 'reply lost on the way back',
+    });
+    await callOk(asAlice, 'approve_write_intent', { id: pending.id, reason: 'ok' });
+    // The sandbox applies AddCredit, then answers with an empty body (a PHP fatal after the write).
+    agent.sandbox.faults.set({ next: [{ fault: 'emptyBody', action: 'AddCredit' }] });
+    try {
+      const executed = await callOk(agent.client, 'execute_write_intent', { id: pending.id });
+      expect(executed.state).toBe('unknown');
+      expect(executed.next_step).toMatch(/reconcile_write_intent/);
+      expect(await textOf(agent.client, 'get_write_intent', { id: pending.id })).toMatch(
+        /^Outcome unknown: /,
+      );
+    } finally {
+      agent.sandbox.faults.clear();
+    }
+    expect(agent.sandbox.state.clients.get(demo.id)!.credit).toBe(creditBefore + 600n);
+    const calls = agent.sandbox.stats().actions.AddCredit ?? 0;
+    const reconciled = await callOk(agent.client, 'reconcile_write_intent', { id: pending.id });
+    expect(reconciled.state).toBe('executed');
+    expect((reconciled.result as Structured).summary).toMatch(/^Reconciled as executed/);
+    // Reconciling reads; it never sends the write again.
+    expect(agent.sandbox.stats().actions.AddCredit ?? 0).toBe(calls);
+    expect(agent.sandbox.state.clients.get(demo.id)!.credit).toBe(creditBefore + 600n);
+    expect(agent.runtime.store.verifyAudit().ok).toBe(true);
+  });
+
   it('answers an intent id that does not exist, or is not visible, as not found', async () => {
     const missing = await callError(agent.client, 'get_write_intent', { id: 'wi_AAAAAAAAAAAAAAAAAAAAAA' });
     expect(missing).toMatchObject({
