@@ -483,6 +483,7 @@ describe('façade inputs', () => {
         'date',
       ],
       ['capture_payment', { invoice_id: 4, amount: '1.00', reason: 'x' }, 'amount'],
+      ['update_ticket', { ticket_id: demo.tickets.answered, reason: 'x' }, '(arguments): give at least one'],
       ['create_invoice', { client_id: demo.id, items: [], reason: 'x' }, 'items'],
       [
         'create_invoice',

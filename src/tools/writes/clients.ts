@@ -105,7 +105,7 @@ export const updateClient = defineWriteFacade({
   check(args) {
     return CONTACT_PARAMS.some((name) => args[name] !== undefined)
       ? []
-      : [{ field: 'firstname', message: `give at least one field to change (${CONTACT_PARAMS.join(', ')})` }];
+      : [{ field: null, message: `give at least one field to change (${CONTACT_PARAMS.join(', ')})` }];
   },
   async params(args, ctx) {
     await assertClientVisible(ctx, args.client_id);

@@ -16,7 +16,8 @@ type FacadeShape<Fields extends z.ZodRawShape> = Fields & typeof writeCommon;
 export type FacadeArgs<Fields extends z.ZodRawShape> = z.output<z.ZodObject<FacadeShape<Fields>>>;
 
 export interface FieldProblem {
-  field: string;
+  /** The field at fault, or null when the arguments as a whole are (none of several given). */
+  field: string | null;
   message: string;
 }
 
@@ -67,7 +68,11 @@ export function defineWriteFacade<Fields extends z.ZodRawShape>(
   const shape = { ...spec.fields, ...writeCommon } as FacadeShape<Fields>;
   const input = z.strictObject(shape).superRefine((args, issues) => {
     for (const problem of spec.check?.(args as FacadeArgs<Fields>) ?? []) {
-      issues.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+      issues.addIssue({
+        code: 'custom',
+        path: problem.field === null ? [] : [problem.field],
+        message: problem.message,
+      });
     }
   });
   return defineTool({

@@ -160,7 +160,7 @@ export const updateTicket = defineWriteFacade({
     );
     return given
       ? []
-      : [{ field: 'status', message: 'give at least one of status, priority, department_id, subject' }];
+      : [{ field: null, message: 'give at least one of status, priority, department_id, subject' }];
   },
   async params(args, ctx) {
     await loadTicket(ctx, args.ticket_id);
