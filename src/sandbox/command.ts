@@ -198,7 +198,6 @@ type ParsedValues = {
 function faultSettingsFrom(values: ParsedValues, env: SandboxCommandIo['env']): FaultSettings | undefined {
   let settings: FaultSettings | undefined = faultSettingsFromEnv(env);
   const fromFlags: FaultSettings = {};
-  let flagged = false;
   if (values.faults !== undefined) {
     let raw: unknown;
     try {
@@ -222,8 +221,7 @@ function faultSettingsFrom(values: ParsedValues, env: SandboxCommandIo['env']): 
     );
     if (value !== undefined) fromFlags.rates = { ...fromFlags.rates, [option.kind]: value };
   }
-  flagged = Object.keys(fromFlags).length > 0;
-  if (!flagged) return settings;
+  if (Object.keys(fromFlags).length === 0) return settings;
   return parseFaultSettings(mergeFaultSettings(settings ?? {}, fromFlags));
 }
 
