@@ -4,6 +4,7 @@
  * a secret variable.
  */
 import type { z } from 'zod';
+import type { Role } from '../policy/principal.js';
 import {
   CONFIG_SPEC,
   CONFIG_VARIABLE_NAMES,
@@ -33,6 +34,20 @@ export interface WhmcsConfig {
   retryMaxMs: number;
 }
 
+/** The OAuth 2.1 resource server: which issuer's access tokens the HTTP transport accepts. */
+export interface OAuthConfig {
+  issuer: string;
+  /** The value tokens must carry in `aud`: this server's resource URL. */
+  audience: string;
+  /** Undefined: discovered from the issuer's metadata. */
+  jwksUrl: string | undefined;
+  clockSkewMs: number;
+  /** Scope -> the role it grants. */
+  roleScopes: ReadonlyMap<string, Role>;
+  /** The claim holding the client ids a token is bound to. */
+  clientClaim: string;
+}
+
 export interface AppConfig {
   env: McpEnv;
   whmcs: WhmcsConfig;
@@ -60,6 +75,10 @@ export interface AppConfig {
   /** As configured; loadConfig resolves a relative path against its working directory. */
   stateDbPath: string;
   log: { level: LogLevel; format: LogFormat };
+  /** Undefined when MCP_OAUTH_ISSUER is unset (OAuth off). */
+  oauth: OAuthConfig | undefined;
+  /** MCP_METRICS_TOKEN; undefined turns the metrics endpoint off. */
+  metricsToken: string | undefined;
 }
 
 /** One bad setting: `variable` is the variable (or file) at fault, `message` says why. */
@@ -187,6 +206,35 @@ function crossCheck(
   if (values.MCP_ACCESS_MODE === 'admin' && (values.MCP_ALLOWED_CLIENT_IDS?.length ?? 0) > 0) {
     warnings.push('MCP_ALLOWED_CLIENT_IDS is set but ignored because MCP_ACCESS_MODE=admin');
   }
+
+  checkOAuth(values, present, add);
+}
+
+/** OAuth settings only make sense together, and a loopback http issuer never in production. */
+function checkOAuth(
+  values: Partial<ConfigVariableValues>,
+  present: (name: ConfigVariableName) => boolean,
+  add: (variable: ConfigVariableName, message: string) => void,
+): void {
+  if (!present('MCP_OAUTH_ISSUER')) {
+    for (const name of ['MCP_OAUTH_AUDIENCE', 'MCP_OAUTH_JWKS_URL'] as const) {
+      if (present(name)) add(name, 'is set but OAuth is off: set MCP_OAUTH_ISSUER as well, or unset it');
+    }
+    return;
+  }
+  if (!present('MCP_OAUTH_AUDIENCE')) {
+    add(
+      'MCP_OAUTH_AUDIENCE',
+      "is required when MCP_OAUTH_ISSUER is set: this server's resource URL, which tokens must name in aud",
+    );
+  }
+  if (values.MCP_ENV === 'production') {
+    for (const name of ['MCP_OAUTH_ISSUER', 'MCP_OAUTH_JWKS_URL'] as const) {
+      if (values[name]?.startsWith('http:')) {
+        add(name, 'must use https:// when MCP_ENV=production');
+      }
+    }
+  }
 }
 
 /** Variables that look like ours but are not: usually a typo that would otherwise go unnoticed. */
@@ -300,6 +348,18 @@ function toAppConfig(values: ConfigVariableValues, whmcs: WhmcsConfig): AppConfi
     dualApprovalThreshold: values.MCP_DUAL_APPROVAL_THRESHOLD,
     stateDbPath: values.MCP_STATE_DB,
     log: { level: values.MCP_LOG_LEVEL, format: values.MCP_LOG_FORMAT },
+    oauth:
+      values.MCP_OAUTH_ISSUER === undefined || values.MCP_OAUTH_AUDIENCE === undefined
+        ? undefined
+        : {
+            issuer: values.MCP_OAUTH_ISSUER,
+            audience: values.MCP_OAUTH_AUDIENCE,
+            jwksUrl: values.MCP_OAUTH_JWKS_URL,
+            clockSkewMs: values.MCP_OAUTH_CLOCK_SKEW,
+            roleScopes: values.MCP_OAUTH_ROLE_SCOPES,
+            clientClaim: values.MCP_OAUTH_CLIENT_CLAIM,
+          },
+    metricsToken: values.MCP_METRICS_TOKEN,
   };
 }
 

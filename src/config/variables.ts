@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { formatCents, isExactMoneyInput, parseCents } from '../money.js';
+import { ROLES, type Role } from '../policy/principal.js';
 
 export const MCP_ENVS = ['development', 'local', 'test', 'staging', 'production'] as const;
 export type McpEnv = (typeof MCP_ENVS)[number];
@@ -265,6 +266,89 @@ const whmcsUrl = text.transform((value, ctx): string | undefined => {
   return url.href.replace(/\/+$/, '');
 });
 
+// --- OAuth resource server and metrics (MCP_OAUTH_*, MCP_METRICS_TOKEN) ---------------------------
+
+/**
+ * An issuer or JWKS URL. http is accepted here only for a loopback host (a local identity
+ * provider); whether that is acceptable depends on MCP_ENV, so the rule sits with the cross checks.
+ */
+const oauthUrl = text.transform((value, ctx): string | undefined => {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a URL such as https://login.example.com; got ${quote(value)}`,
+    });
+    return z.NEVER;
+  }
+  const complaints: string[] = [];
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    complaints.push('must start with https:// (http:// only for a loopback host such as 127.0.0.1)');
+  }
+  if (url.username !== '' || url.password !== '') complaints.push('must not contain a user name or password');
+  if (url.hash !== '') complaints.push('must not contain a #fragment');
+  if (complaints.length > 0) {
+    ctx.addIssue({ code: 'custom', message: complaints.join('; ') });
+    return z.NEVER;
+  }
+  return value;
+});
+
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+export const DEFAULT_OAUTH_ROLE_SCOPES =
+  'reader=whmcs:read,operator=whmcs:write,approver=whmcs:approve,admin=whmcs:admin';
+
+/** RFC 6749 scope-token characters: printable ASCII without space, double quote or backslash. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
+
+/** role=scope pairs, read into scope -> role. A scope grants one role; a role has one scope. */
+const roleScopes = text.transform((value, ctx): ReadonlyMap<string, Role> => {
+  const scopes = new Map<string, Role>();
+  const roles = new Set<string>();
+  const complaints: string[] = [];
+  for (const item of splitList(value ?? DEFAULT_OAUTH_ROLE_SCOPES)) {
+    const equals = item.indexOf('=');
+    const role = equals > 0 ? item.slice(0, equals).trim() : '';
+    const scope = equals > 0 ? item.slice(equals + 1).trim() : '';
+    const knownRole = ROLES.find((candidate) => candidate === role);
+    if (knownRole === undefined || !SCOPE_TOKEN.test(scope)) {
+      complaints.push(`${quote(item)} is not role=scope with a role among ${ROLES.join(', ')}`);
+    } else if (roles.has(knownRole)) {
+      complaints.push(`role ${knownRole} is listed twice`);
+    } else if (scopes.has(scope)) {
+      complaints.push(`scope ${quote(scope)} is listed twice`);
+    } else {
+      roles.add(knownRole);
+      scopes.set(scope, knownRole);
+    }
+  }
+  if (complaints.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be role=scope pairs separated by commas (e.g. ${DEFAULT_OAUTH_ROLE_SCOPES}); ${complaints.join('; ')}`,
+    });
+    return z.NEVER;
+  }
+  return scopes;
+});
+
+/** A JWT claim name, plain (whmcs_client_ids) or namespaced (https://example.com/client_ids). */
+const claimName = text.transform((value, ctx): string => {
+  const name = value ?? 'whmcs_client_ids';
+  if (/^[A-Za-z0-9_.:/-]{1,100}$/.test(name)) return name;
+  ctx.addIssue({
+    code: 'custom',
+    message: `must be a claim name such as whmcs_client_ids; got ${quote(name)}`,
+  });
+  return z.NEVER;
+});
+
 export interface VariableSpec<S extends z.ZodType> {
   group: ConfigGroup;
   /** The default as a person reads it in the docs; undefined when there is none. */
@@ -495,6 +579,56 @@ export const CONFIG_SPEC = {
     description:
       'SQLite file holding write intents and the audit chain; relative paths start at the working directory.',
     schema: text.transform((value) => value ?? './data/whmcs-mcp.sqlite'),
+  }),
+  MCP_OAUTH_ISSUER: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'OAuth 2.1 authorization server (issuer URL) whose JWT access tokens the HTTP transport accepts, e.g. https://login.example.com/realms/whmcs. Unset: OAuth is off.',
+    schema: oauthUrl,
+  }),
+  MCP_OAUTH_AUDIENCE: variable({
+    group: 'server',
+    defaultText: undefined,
+    requiredWhen: 'MCP_OAUTH_ISSUER is set',
+    description:
+      "This server's resource identifier, usually its public MCP URL (https://mcp.example.com/mcp); tokens must name it in aud.",
+    schema: text,
+  }),
+  MCP_OAUTH_JWKS_URL: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      "Where the issuer publishes its signing keys. Unset: read from the issuer's /.well-known/oauth-authorization-server or openid-configuration.",
+    schema: oauthUrl,
+  }),
+  MCP_OAUTH_CLOCK_SKEW: variable({
+    group: 'server',
+    defaultText: '60s',
+    description: 'Clock difference tolerated when checking token expiry and not-before (0s to 5m).',
+    schema: duration({ min: '0s', max: '5m', fallback: '60s' }),
+  }),
+  MCP_OAUTH_ROLE_SCOPES: variable({
+    group: 'server',
+    defaultText: DEFAULT_OAUTH_ROLE_SCOPES,
+    description:
+      'Which token scope grants which role, as role=scope pairs (roles: reader, operator, approver, admin). A token with none of these scopes is refused.',
+    schema: roleScopes,
+  }),
+  MCP_OAUTH_CLIENT_CLAIM: variable({
+    group: 'server',
+    defaultText: 'whmcs_client_ids',
+    description:
+      'Token claim holding the WHMCS client ids the caller is bound to (an array of ids). Absent: bound only by the server settings.',
+    schema: claimName,
+  }),
+  MCP_METRICS_TOKEN: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Bearer token Prometheus must send to read /metrics, at least 16 characters. Unset: metrics are off (404).',
+    secret: true,
+    schema: secretText({ minLength: 16 }),
   }),
   MCP_LOG_LEVEL: variable({
     group: 'logging',
