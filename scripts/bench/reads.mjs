@@ -1,0 +1,221 @@
+// Reads through the MCP server against direct WHMCS calls, both on one sandbox in this process:
+// the per-call overhead of get_invoice over stdio, and the fan-out of get_account_360 at 50 ms
+// of WHMCS latency. The server is spawned pointed at that sandbox, so both paths hit the same data.
+import { join } from 'node:path';
+import { callTool, serverEnv, startStdioServer } from './stdio-server.mjs';
+import {
+  check,
+  importDist,
+  processMemory,
+  progress,
+  round,
+  scratchDir,
+  settledRss,
+  summarize,
+} from './util.mjs';
+
+/** The same rate limit on both paths; WHMCS_RATE_LIMIT accepts at most 1000 calls per second. */
+const RATE_LIMIT = 1000;
+
+function actionDelta(before, after) {
+  const delta = {};
+  for (const [action, count] of Object.entries(after.actions)) {
+    const added = count - (before.actions[action] ?? 0);
+    if (added > 0) delta[action] = added;
+  }
+  return delta;
+}
+
+const sumCounts = (counts) => Object.values(counts).reduce((sum, count) => sum + count, 0);
+
+/**
+ * The WHMCS calls get_invoice makes for one invoice, replayed directly in the tool's order: the
+ * invoice, the currency list when the tool needed it, then the owner's details for its currency.
+ */
+async function replayGetInvoice(whmcs, invoiceId, usesCurrencies) {
+  const invoice = await whmcs.call('GetInvoice', { invoiceid: invoiceId });
+  if (usesCurrencies) await whmcs.call('GetCurrencies');
+  await whmcs.call('GetClientsDetails', { clientid: invoice.userid, stats: false });
+}
+
+async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup }) {
+  const invoiceIds = [...sandbox.state.invoices.keys()].sort((a, b) => a - b).slice(0, 100);
+  // Calibration: which WHMCS calls the tool makes per invoice (the direct replay repeats them).
+  const callsPerInvoice = new Map();
+  for (const invoiceId of invoiceIds) {
+    const before = sandbox.stats();
+    await callTool(server.client, 'get_invoice', { invoice_id: invoiceId });
+    callsPerInvoice.set(invoiceId, actionDelta(before, sandbox.stats()));
+  }
+  const toolCalls = [...callsPerInvoice.values()].map(sumCounts);
+  const meanCalls = toolCalls.reduce((sum, count) => sum + count, 0) / toolCalls.length;
+  const mix = {};
+  for (const counts of callsPerInvoice.values()) {
+    for (const [action, count] of Object.entries(counts)) mix[action] = (mix[action] ?? 0) + count;
+  }
+
+  const viaTool = [];
+  const directSingle = [];
+  const directReplay = [];
+  const paths = [
+    async (invoiceId, record) => {
+      const started = performance.now();
+      await callTool(server.client, 'get_invoice', { invoice_id: invoiceId });
+      if (record) viaTool.push(performance.now() - started);
+    },
+    async (invoiceId, record) => {
+      const started = performance.now();
+      await whmcs.call('GetInvoice', { invoiceid: invoiceId });
+      if (record) directSingle.push(performance.now() - started);
+    },
+    async (invoiceId, record) => {
+      const usesCurrencies = (callsPerInvoice.get(invoiceId).GetCurrencies ?? 0) > 0;
+      const started = performance.now();
+      await replayGetInvoice(whmcs, invoiceId, usesCurrencies);
+      if (record) directReplay.push(performance.now() - started);
+    },
+  ];
+  const total = warmup + samples;
+  for (let round_ = 0; round_ < total; round_ += 1) {
+    const invoiceId = invoiceIds[round_ % invoiceIds.length];
+    const record = round_ >= warmup;
+    // The three paths take turns leading, so no path always runs right after another one.
+    for (let step = 0; step < paths.length; step += 1) {
+      await paths[(round_ + step) % paths.length](invoiceId, record);
+    }
+    if ((round_ + 1) % 500 === 0) progress(`read overhead ${round_ + 1}/${total} rounds`);
+  }
+  const tool = summarize(viaTool);
+  const single = summarize(directSingle);
+  const replay = summarize(directReplay);
+  const overheadSingle = { p50: round(tool.p50 - single.p50, 3), p99: round(tool.p99 - single.p99, 3) };
+  const overheadReplay = { p50: round(tool.p50 - replay.p50, 3), p99: round(tool.p99 - replay.p99, 3) };
+  return {
+    id: 'read_overhead',
+    title: 'Read overhead: get_invoice over stdio vs direct WHMCS calls',
+    method: [
+      `One sandbox (seed 1, 50 clients, no latency) in the benchmark process. \`node dist/cli.js serve\` spawned over stdio and pointed at it (WHMCS_API_URL, WHMCS_ALLOW_HTTP=true, MCP_ENV=test, WHMCS_RATE_LIMIT=${RATE_LIMIT}, other settings default: 4 concurrent WHMCS calls, log level info to a drained pipe). The direct path is a WhmcsClient from dist/ with the same rate limit and defaults, in the benchmark process.`,
+      `Invoices 1..${invoiceIds.length} in turn; ${warmup} warm-up rounds, then ${samples} rounds, each round timing the three paths once in rotating order, one call at a time: get_invoice through stdio; one GetInvoice direct; and the same WHMCS calls get_invoice made for that invoice (counted on the sandbox beforehand), replayed direct in the tool's order.`,
+      `get_invoice makes ${round(meanCalls, 2)} WHMCS calls on average (GetInvoice plus the owner's GetClientsDetails for the currency code, and GetCurrencies where a transaction carries its own currency), so against one GetInvoice the difference includes whole extra WHMCS round trips; against the replay it is the MCP server's own cost (stdio framing, JSON-RPC, policy, validation, projection, redaction, output schema) plus the second process.`,
+      'The RSS of the spawned server is read before the load (settled) and its VmHWM after the read and fan-out runs.',
+    ],
+    samples: { warmup_rounds: warmup, measured_per_path: samples, invoices: invoiceIds.length },
+    figures: {
+      whmcs_calls_per_get_invoice: { mean: round(meanCalls, 2), by_action_over_calibration: mix },
+      get_invoice_via_stdio_ms: tool,
+      direct_single_get_invoice_ms: single,
+      direct_same_whmcs_calls_ms: replay,
+      overhead_vs_single_get_invoice_ms: overheadSingle,
+      overhead_vs_same_whmcs_calls_ms: overheadReplay,
+    },
+    checks: [
+      check('Read overhead p50, get_invoice vs one direct GetInvoice', overheadSingle.p50, 'ms', 0.5),
+      check('Read overhead p50, get_invoice vs its own WHMCS calls direct', overheadReplay.p50, 'ms', 0.5),
+    ],
+  };
+}
+
+async function measureFanOut({ server, sandbox, whmcs, samples, latencyMs, clientId }) {
+  sandbox.faults.set({ latencyMs });
+  try {
+    const aggregator = [];
+    const single = [];
+    const callCounts = [];
+    // Two warm-up calls each at this latency (connection pool refill, first-call costs).
+    for (let warm = 0; warm < 2; warm += 1) {
+      await callTool(server.client, 'get_account_360', { client_id: clientId });
+      await whmcs.call('GetClientsDetails', { clientid: clientId, stats: false });
+    }
+    let mix = {};
+    for (let sample = 0; sample < samples; sample += 1) {
+      const before = sandbox.stats();
+      let started = performance.now();
+      await callTool(server.client, 'get_account_360', { client_id: clientId });
+      aggregator.push(performance.now() - started);
+      const delta = actionDelta(before, sandbox.stats());
+      callCounts.push(sumCounts(delta));
+      mix = delta;
+      started = performance.now();
+      await whmcs.call('GetClientsDetails', { clientid: clientId, stats: false });
+      single.push(performance.now() - started);
+    }
+    const fanOut = summarize(aggregator, 1);
+    const one = summarize(single, 1);
+    const ratio = round(fanOut.p50 / one.p50, 2);
+    return {
+      id: 'fan_out',
+      title: 'Aggregator fan-out: get_account_360 at 50 ms WHMCS latency',
+      method: [
+        `The same sandbox and spawned server as the read overhead, with faults.set({ latencyMs: ${latencyMs} }) on the sandbox (every WHMCS reply waits ${latencyMs} ms).`,
+        `${samples} samples each, alternating: get_account_360 for client ${clientId} through stdio, and one GetClientsDetails direct with a WhmcsClient (the single-call reference). Ratio = p50 of the aggregator / p50 of the single call.`,
+        'WHMCS calls per aggregator call are counted on the sandbox (stats() before and after each call). The server runs with the default WHMCS_MAX_CONCURRENCY (4), so more than 4 calls in flight wait for a slot.',
+      ],
+      samples: { per_path: samples, warmup_per_path: 2 },
+      figures: {
+        sandbox_latency_ms: latencyMs,
+        get_account_360_ms: fanOut,
+        single_whmcs_call_ms: one,
+        ratio_p50: ratio,
+        whmcs_calls_per_get_account_360: summarize(callCounts, 1),
+        whmcs_calls_by_action: mix,
+      },
+      checks: [check('Fan-out: get_account_360 p50 / one WHMCS call p50', ratio, 'x', 1.5)],
+    };
+  } finally {
+    sandbox.faults.clear();
+  }
+}
+
+export async function measureReads({ samples = 2000, warmup = 200, fanOutSamples = 20 } = {}) {
+  const { startSandbox } = await importDist('sandbox/index.js');
+  const { WhmcsClient } = await importDist('whmcs/client.js');
+  const scratch = scratchDir('reads');
+  const sandbox = await startSandbox({ port: 0, seed: 1, clients: 50 });
+  const whmcs = new WhmcsClient({
+    apiUrl: sandbox.url,
+    identifier: sandbox.identifier,
+    secret: sandbox.secret,
+    allowHttp: true,
+    rateLimitPerSecond: RATE_LIMIT,
+  });
+  let server;
+  try {
+    server = await startStdioServer({
+      args: ['serve'],
+      env: serverEnv({
+        MCP_ENV: 'test',
+        MCP_STATE_DB: join(scratch.path, 'state.sqlite'),
+        WHMCS_API_URL: sandbox.url,
+        WHMCS_IDENTIFIER: sandbox.identifier,
+        WHMCS_SECRET: sandbox.secret,
+        WHMCS_ALLOW_HTTP: 'true',
+        WHMCS_RATE_LIMIT: String(RATE_LIMIT),
+      }),
+      cwd: scratch.path,
+    });
+    const idle = await settledRss(server.pid);
+    progress(`read overhead: server pid ${server.pid} up, idle RSS ${idle.rssMB} MB`);
+    const readOverhead = await measureReadOverhead({ server, sandbox, whmcs, samples, warmup });
+    progress(
+      `read overhead: get_invoice p50 ${readOverhead.figures.get_invoice_via_stdio_ms.p50} ms, direct GetInvoice p50 ${readOverhead.figures.direct_single_get_invoice_ms.p50} ms`,
+    );
+    const fanOut = await measureFanOut({
+      server,
+      sandbox,
+      whmcs,
+      samples: fanOutSamples,
+      latencyMs: 50,
+      clientId: 1,
+    });
+    progress(`fan-out: ratio ${fanOut.figures.ratio_p50}x`);
+    const memory = processMemory(server.pid);
+    readOverhead.figures.server_idle_rss_mb = idle.rssMB;
+    readOverhead.figures.server_peak_rss_mb_after_read_and_fan_out = memory.peakRssMB;
+    return { readOverhead, fanOut, stdioPeakRssMB: memory.peakRssMB };
+  } finally {
+    await server?.close().catch(() => undefined);
+    await whmcs.close();
+    await sandbox.close();
+    scratch.remove();
+  }
+}
