@@ -6,6 +6,7 @@
 import { sandboxCliCommand } from '../sandbox/command.js';
 import type { CliCommand } from './command.js';
 import { auditCommand } from './commands/audit.js';
+import { consumersCommand } from './commands/consumers.js';
 import { doctorCommand } from './commands/doctor.js';
 import { intentsCommand } from './commands/intents.js';
 import { serveCommand } from './commands/serve.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CliCommand[] = [
   sandboxCliCommand,
   intentsCommand,
   auditCommand,
+  consumersCommand,
 ];
 
 /** The command `whmcs-mcp` runs when given none; unset, a bare `whmcs-mcp` is a usage error. */

@@ -74,11 +74,32 @@ export interface AppConfig {
   dualApprovalThreshold: string | undefined;
   /** As configured; loadConfig resolves a relative path against its working directory. */
   stateDbPath: string;
+  /** The HTTP transport (`serve --http`). */
+  http: HttpConfig;
+  /** MCP_CONSUMERS_FILE as configured; relative paths start at the working directory. */
+  consumersFile: string | undefined;
   log: { level: LogLevel; format: LogFormat };
   /** Undefined when MCP_OAUTH_ISSUER is unset (OAuth off). */
   oauth: OAuthConfig | undefined;
   /** MCP_METRICS_TOKEN; undefined turns the metrics endpoint off. */
   metricsToken: string | undefined;
+}
+
+export interface HttpConfig {
+  /** Listen address, IPv6 without brackets. */
+  host: string;
+  port: number;
+  /** What clients call this server, without a trailing slash; undefined: taken from the Host header. */
+  publicUrl: string | undefined;
+  /** Extra Host header names accepted on top of the bound host and the loopback names. */
+  allowedHosts: readonly string[];
+  /** Browser origins accepted besides the request's own host. */
+  allowedOrigins: readonly string[];
+  maxBodyBytes: number;
+  sessionIdleMs: number;
+  maxSessionsPerPrincipal: number;
+  rateLimitPerMinute: number;
+  shutdownGraceMs: number;
 }
 
 /** One bad setting: `variable` is the variable (or file) at fault, `message` says why. */
@@ -347,6 +368,19 @@ function toAppConfig(values: ConfigVariableValues, whmcs: WhmcsConfig): AppConfi
     capDaily: values.MCP_CAP_DAILY,
     dualApprovalThreshold: values.MCP_DUAL_APPROVAL_THRESHOLD,
     stateDbPath: values.MCP_STATE_DB,
+    http: {
+      host: values.MCP_HTTP_HOST,
+      port: values.MCP_HTTP_PORT,
+      publicUrl: values.MCP_HTTP_PUBLIC_URL,
+      allowedHosts: values.MCP_HTTP_ALLOWED_HOSTS,
+      allowedOrigins: values.MCP_HTTP_ALLOWED_ORIGINS,
+      maxBodyBytes: values.MCP_HTTP_MAX_BODY_BYTES,
+      sessionIdleMs: values.MCP_HTTP_SESSION_IDLE,
+      maxSessionsPerPrincipal: values.MCP_HTTP_MAX_SESSIONS,
+      rateLimitPerMinute: values.MCP_HTTP_RATE_LIMIT,
+      shutdownGraceMs: values.MCP_HTTP_SHUTDOWN_GRACE,
+    },
+    consumersFile: values.MCP_CONSUMERS_FILE,
     log: { level: values.MCP_LOG_LEVEL, format: values.MCP_LOG_FORMAT },
     oauth:
       values.MCP_OAUTH_ISSUER === undefined || values.MCP_OAUTH_AUDIENCE === undefined

@@ -349,6 +349,79 @@ const claimName = text.transform((value, ctx): string => {
   return z.NEVER;
 });
 
+// --- HTTP transport (MCP_HTTP_*, MCP_CONSUMERS_FILE) -------------------------------------------
+
+/** A host name, an IPv4 address or an IPv6 address (brackets optional); stored without brackets. */
+const listenHost = text.transform((value, ctx): string => {
+  const host = (value ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1');
+  if (/^[A-Za-z0-9.-]{1,253}$/.test(host) || /^[0-9A-Fa-f:.]{2,45}$/.test(host)) return host.toLowerCase();
+  ctx.addIssue({
+    code: 'custom',
+    message: `must be a host name or IP address such as 127.0.0.1; got ${quote(host)}`,
+  });
+  return z.NEVER;
+});
+
+/** Host names as a Host header carries them (no port), lowercased; IPv6 in brackets. */
+const hostNameList = text.transform((value, ctx): readonly string[] => {
+  if (value === undefined) return [];
+  const items = splitList(value).map((item) => item.toLowerCase());
+  const bad = items.filter((item) => !/^([a-z0-9.-]{1,253}|\[[0-9a-f:.]{2,45}\])$/.test(item));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be host names without scheme or port (e.g. mcp.example.com); ${bad.map(quote).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(items)];
+});
+
+/** Browser origins (scheme://host[:port]), exactly as an Origin header carries them. */
+const originList = text.transform((value, ctx): readonly string[] => {
+  if (value === undefined) return [];
+  const origins: string[] = [];
+  const bad: string[] = [];
+  for (const item of splitList(value)) {
+    let origin: string | undefined;
+    try {
+      const url = new URL(item);
+      const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '';
+      if ((url.protocol === 'https:' || url.protocol === 'http:') && bare) origin = url.origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined) bad.push(item);
+    else origins.push(origin);
+  }
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be origins such as https://app.example.com (scheme, host, optional port, no path); ${bad.map(quote).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(origins)];
+});
+
+/** The URL clients reach this server at, without a trailing slash. */
+const publicUrl = text.transform((value, ctx): string | undefined => {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'https:' || url.protocol === 'http:') && url.search === '' && url.hash === '') {
+      if (url.username === '' && url.password === '') return url.href.replace(/\/+$/, '');
+    }
+  } catch {
+    // Reported below.
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: `must be the URL clients use to reach this server, such as https://mcp.example.com; got ${quote(value)}`,
+  });
+  return z.NEVER;
+});
+
 export interface VariableSpec<S extends z.ZodType> {
   group: ConfigGroup;
   /** The default as a person reads it in the docs; undefined when there is none. */
@@ -629,6 +702,81 @@ export const CONFIG_SPEC = {
       'Bearer token Prometheus must send to read /metrics, at least 16 characters. Unset: metrics are off (404).',
     secret: true,
     schema: secretText({ minLength: 16 }),
+  }),
+  MCP_HTTP_HOST: variable({
+    group: 'server',
+    defaultText: '127.0.0.1',
+    description:
+      'Address `serve --http` listens on. Anything but a loopback address needs authentication (MCP_CONSUMERS_FILE or OAuth).',
+    schema: listenHost,
+  }),
+  MCP_HTTP_PORT: variable({
+    group: 'server',
+    defaultText: '8080',
+    description: 'TCP port `serve --http` listens on (0 picks a free one).',
+    schema: wholeNumber({ min: 0, max: 65_535, fallback: 8080 }),
+  }),
+  MCP_HTTP_PUBLIC_URL: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'The URL clients reach this server at (e.g. https://mcp.example.com behind a TLS proxy), used in the protected-resource metadata. Unset: http://<Host header>.',
+    schema: publicUrl,
+  }),
+  MCP_HTTP_ALLOWED_HOSTS: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Comma-separated extra Host header names accepted (DNS rebinding protection), e.g. mcp.example.com. Always accepted: the bound host, localhost, 127.0.0.1, [::1].',
+    schema: hostNameList,
+  }),
+  MCP_HTTP_ALLOWED_ORIGINS: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'Comma-separated browser origins allowed to call /mcp, e.g. https://app.example.com. A request with any other Origin than its own host is refused (403).',
+    schema: originList,
+  }),
+  MCP_HTTP_MAX_BODY_BYTES: variable({
+    group: 'server',
+    defaultText: String(MIB),
+    description:
+      'Largest request body accepted on /mcp, in bytes (default 1 MiB; 1024 to 67108864); larger is 413.',
+    schema: wholeNumber({ min: 1024, max: 64 * MIB, fallback: MIB }),
+  }),
+  MCP_HTTP_SESSION_IDLE: variable({
+    group: 'server',
+    defaultText: '30m',
+    description: 'An MCP session with no request and no open stream for this long ends (1m to 24h).',
+    schema: duration({ min: '1m', max: '24h', fallback: '30m' }),
+  }),
+  MCP_HTTP_MAX_SESSIONS: variable({
+    group: 'server',
+    defaultText: '20',
+    description:
+      'Open MCP sessions one principal may hold at once; one more is refused with 429 (1 to 10000).',
+    schema: wholeNumber({ min: 1, max: 10_000, fallback: 20 }),
+  }),
+  MCP_HTTP_RATE_LIMIT: variable({
+    group: 'server',
+    defaultText: '600',
+    description:
+      'Requests per minute one principal may make to /mcp; more get 429 with Retry-After (1 to 1000000).',
+    schema: wholeNumber({ min: 1, max: 1_000_000, fallback: 600 }),
+  }),
+  MCP_HTTP_SHUTDOWN_GRACE: variable({
+    group: 'server',
+    defaultText: '10s',
+    description:
+      'On SIGTERM or SIGINT, how long calls in flight may take to finish before sessions are closed (0s to 10m).',
+    schema: duration({ min: '0s', max: '10m', fallback: '10s' }),
+  }),
+  MCP_CONSUMERS_FILE: variable({
+    group: 'server',
+    defaultText: undefined,
+    description:
+      'JSON registry of HTTP consumers (token hashes, roles, client ids, toolsets) managed with `whmcs-mcp consumers`; re-read when it changes.',
+    schema: text,
   }),
   MCP_LOG_LEVEL: variable({
     group: 'logging',

@@ -1,19 +1,27 @@
 /**
- * `whmcs-mcp serve`: load the configuration, build the runtime, serve it. With `--sandbox` the
- * server starts the built-in WHMCS sandbox in-process and points itself at it, loudly. A server
- * configured for a real WHMCS never talks to the sandbox: there is no fallback anywhere.
+ * `whmcs-mcp serve`: load the configuration, build the runtime, serve it over stdio or, with
+ * `--http`, over Streamable HTTP. With `--sandbox` the server starts the built-in WHMCS sandbox
+ * in-process and points itself at it, loudly. A server configured for a real WHMCS never talks to
+ * the sandbox: there is no fallback anywhere.
  */
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, type AppConfig } from '../config/index.js';
+import { ConfigError, loadConfig, type AppConfig, type ConfigVariableName } from '../config/index.js';
+import { ConsumerRegistry } from '../consumers/registry.js';
+import { ConsumersFileError } from '../consumers/file.js';
 import { createLogger } from '../logging/logger.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
-import { createRuntime } from './runtime.js';
+import { createOAuthVerifier } from './http/oauth.js';
+import { HttpServerConfigError, httpServerOptions, startHttpServer } from './http/server.js';
+import { createRuntime, type Runtime } from './runtime.js';
 import { serveStdio } from './stdio.js';
 
 export interface ServeOptions {
   sandbox: boolean;
   sandboxClients?: number | undefined;
   sandboxSeed?: number | undefined;
+  /** Serve Streamable HTTP instead of stdio; host and port override MCP_HTTP_HOST / MCP_HTTP_PORT. */
+  http?: { host?: string | undefined; port?: number | undefined } | undefined;
   env: NodeJS.ProcessEnv;
   cwd: string;
   stderr: NodeJS.WritableStream;
@@ -49,13 +57,14 @@ export async function runServe(options: ServeOptions): Promise<number> {
     say('');
   }
 
+  const overrides: Partial<Record<ConfigVariableName, string>> = {
+    ...(sandbox ? sandboxOverrides(sandbox) : {}),
+    ...(options.http?.host !== undefined ? { MCP_HTTP_HOST: options.http.host } : {}),
+    ...(options.http?.port !== undefined ? { MCP_HTTP_PORT: String(options.http.port) } : {}),
+  };
   let config: AppConfig;
   try {
-    config = loadConfig({
-      env: options.env,
-      cwd: options.cwd,
-      ...(sandbox ? { overrides: sandboxOverrides(sandbox) } : {}),
-    });
+    config = loadConfig({ env: options.env, cwd: options.cwd, overrides });
   } catch (error) {
     await sandbox?.close();
     if (error instanceof ConfigError) {
@@ -68,6 +77,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
   const logger: Logger = createLogger({ level: config.log.level, format: config.log.format, destination: 2 });
   try {
     const runtime = createRuntime({ config, logger, version: options.version });
+    if (options.http) return await serveHttp(runtime, config, logger, options);
     await serveStdio(runtime, logger);
     return 0;
   } catch (error) {
@@ -77,4 +87,36 @@ export async function runServe(options: ServeOptions): Promise<number> {
   } finally {
     await sandbox?.close();
   }
+}
+
+/** Serves over HTTP until SIGTERM or SIGINT, then shuts down gracefully. */
+async function serveHttp(
+  runtime: Runtime,
+  config: AppConfig,
+  logger: Logger,
+  options: ServeOptions,
+): Promise<number> {
+  const say = (line: string) => options.stderr.write(`${line}\n`);
+  let consumers: ConsumerRegistry | undefined;
+  let running: Awaited<ReturnType<typeof startHttpServer>>;
+  try {
+    if (config.consumersFile !== undefined) {
+      consumers = await ConsumerRegistry.open(resolve(options.cwd, config.consumersFile), logger);
+    }
+    const oauth = createOAuthVerifier(config, { logger });
+    running = await startHttpServer(runtime, httpServerOptions(config, logger, { consumers, oauth }));
+  } catch (error) {
+    await runtime.close();
+    if (error instanceof HttpServerConfigError || error instanceof ConsumersFileError) {
+      say(`whmcs-mcp serve: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  say(`whmcs-mcp: MCP over Streamable HTTP at ${running.mcpUrl}`);
+  const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
+    for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => resolveSignal(name));
+  });
+  await running.close(signal);
+  return 0;
 }
