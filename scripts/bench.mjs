@@ -12,7 +12,7 @@ import { measureColdStart } from './bench/cold-start.mjs';
 import { measureHttpLoad } from './bench/http-load.mjs';
 import { measureReads } from './bench/reads.mjs';
 import { summaryRows, summaryTable, writeReport } from './bench/report.mjs';
-import { CLI, ROOT, machineFacts, progress, round } from './bench/util.mjs';
+import { ROOT, machineFacts, progress, round, snapshotDist } from './bench/util.mjs';
 import { measureWrites } from './bench/writes.mjs';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
@@ -84,7 +84,8 @@ async function main() {
   const report = {
     benchmark: 'whmcs-mcp npm run bench',
     version: JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version,
-    server_entry: 'dist/cli.js',
+    // A copy of dist/ taken right after the build, so a concurrent rebuild cannot change it mid-run.
+    server_entry: 'dist/cli.js (run from a snapshot copy under bench/snapshot.tmp/)',
     quick,
     git: {
       commit: git(['rev-parse', '--short', 'HEAD']) ?? null,
@@ -103,8 +104,13 @@ async function main() {
   if (failures > 0) process.exitCode = 1;
 }
 
-if (!existsSync(CLI)) {
+if (!existsSync(new URL('../dist/cli.js', import.meta.url))) {
   console.error('bench: dist/cli.js is missing; run `npm run bench` (it builds first) or `npm run build`.');
   process.exit(2);
 }
-await main();
+const removeSnapshot = snapshotDist();
+try {
+  await main();
+} finally {
+  removeSnapshot();
+}

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { serverEnv, startStdioServer } from './stdio-server.mjs';
-import { check, progress, round, scratchDir, settledRss, summarize } from './util.mjs';
+import { check, processCpuMs, progress, round, scratchDir, settledRss, summarize } from './util.mjs';
 
 /** How long `node -e 0` takes on this machine: the floor under any Node server's cold start. */
 function bareNodeStartMs(runs) {
@@ -24,6 +24,7 @@ export async function measureColdStart({ runs = 10, rssRuns = 3 } = {}) {
   const toReady = [];
   const idleRss = [];
   const sdkListTools = [];
+  const cpuAtToolsList = [];
   let toolCount;
   let listBytes;
   let unsettled = 0;
@@ -39,6 +40,8 @@ export async function measureColdStart({ runs = 10, rssRuns = 3 } = {}) {
       // for every output schema, client-side work that is timed apart below.
       const { tools } = await server.client.request({ method: 'tools/list' }, ListToolsResultSchema);
       const listedAt = performance.now();
+      const cpuMs = processCpuMs(server.pid);
+      if (cpuMs !== null) cpuAtToolsList.push(cpuMs);
       toolCount = tools.length;
       listBytes = Buffer.byteLength(JSON.stringify({ tools }));
       toToolsList.push(listedAt - server.spawnedAt);
@@ -76,6 +79,8 @@ export async function measureColdStart({ runs = 10, rssRuns = 3 } = {}) {
       spawn_to_tools_list_ms: coldStart,
       spawn_to_initialize_ms: summarize(toInitialize, 1),
       spawn_to_server_ready_log_ms: summarize(toReady, 1),
+      // CPU the server used up to the tools/list answer: what start-up costs apart from waiting for a core.
+      server_cpu_ms_at_tools_list: summarize(cpuAtToolsList, 0),
       tools_listed: toolCount,
       tools_list_reply_bytes: listBytes,
       sdk_client_list_tools_after_start_ms: summarize(sdkListTools, 1),

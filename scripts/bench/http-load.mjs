@@ -5,20 +5,22 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { serverEnv } from './stdio-server.mjs';
 import { DIST, check, importDist, processMemory, progress, round, scratchDir, summarize } from './util.mjs';
 
-const HTTP_MODULE = join(DIST, 'server', 'http', 'server.js');
+/** Read when called: DIST points at the snapshot of the build by then. */
+const httpModule = () => join(DIST, 'server', 'http', 'server.js');
 const SANDBOX_LATENCY_MS = 20;
 const RATE_LIMIT = 1000;
 const MAX_CONCURRENCY = 64;
 
 /** Why the HTTP transport cannot be measured, or undefined when it can. */
 export async function httpTransportMissing() {
-  if (!existsSync(HTTP_MODULE)) return 'HTTP transport not present (no dist/server/http/server.js)';
-  const module = await import(new URL(`file://${HTTP_MODULE}`).href);
+  if (!existsSync(httpModule())) return 'HTTP transport not present (no dist/server/http/server.js)';
+  const module = await import(pathToFileURL(httpModule()).href);
   if (typeof module.startHttpServer !== 'function' || typeof module.httpServerOptions !== 'function') {
     return 'HTTP transport not present (dist/server/http/server.js exports no startHttpServer/httpServerOptions)';
   }
@@ -30,11 +32,12 @@ export async function httpTransportMissing() {
  * a deployment would be; it prints its MCP URL on stdout once it listens.
  */
 function startHttpServerProcess(env, cwd) {
+  const url = (...parts) => JSON.stringify(pathToFileURL(join(DIST, ...parts)).href);
   const code = `
-const { loadConfig } = await import(${JSON.stringify(`file://${join(DIST, 'config', 'index.js')}`)});
-const { createLogger } = await import(${JSON.stringify(`file://${join(DIST, 'logging', 'logger.js')}`)});
-const { createRuntime } = await import(${JSON.stringify(`file://${join(DIST, 'server', 'runtime.js')}`)});
-const { startHttpServer, httpServerOptions } = await import(${JSON.stringify(`file://${HTTP_MODULE}`)});
+const { loadConfig } = await import(${url('config', 'index.js')});
+const { createLogger } = await import(${url('logging', 'logger.js')});
+const { createRuntime } = await import(${url('server', 'runtime.js')});
+const { startHttpServer, httpServerOptions } = await import(${url('server', 'http', 'server.js')});
 const config = loadConfig({ env: process.env, cwd: process.cwd() });
 const logger = createLogger({ level: config.log.level, format: config.log.format, destination: 2 });
 const runtime = createRuntime({ config, logger, version: 'bench' });
@@ -48,15 +51,26 @@ process.once('SIGTERM', () => void server.close('bench finished').then(() => pro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderrTail = '';
+  let partialLine = '';
+  const errorLines = [];
   child.stderr.on('data', (chunk) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+    const text = chunk.toString('utf8');
+    stderrTail = (stderrTail + text).slice(-4000);
+    // The first error-level log lines (pino levels 50 and 60) explain failed calls.
+    const lines = (partialLine + text).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) {
+      if (errorLines.length < 10 && /"level":(50|60)\b/.test(line)) errorLines.push(line.slice(0, 1500));
+    }
   });
   return new Promise((resolve, reject) => {
     let buffered = '';
     child.stdout.on('data', (chunk) => {
       buffered += chunk;
       const newline = buffered.indexOf('\n');
-      if (newline !== -1) resolve({ child, mcpUrl: JSON.parse(buffered.slice(0, newline)).mcpUrl });
+      if (newline !== -1) {
+        resolve({ child, mcpUrl: JSON.parse(buffered.slice(0, newline)).mcpUrl, errorLines });
+      }
     });
     child.once('exit', (status) =>
       reject(new Error(`the HTTP server process exited with ${status}: ${stderrTail.slice(-1500)}`)),
@@ -171,7 +185,7 @@ export async function measureHttpLoad({ sessions = 200, callsPerSession = 20 } =
     );
     const invoiceIds = [...sandbox.state.invoices.keys()].sort((a, b) => a - b).slice(0, 100);
     // Warm-up without latency: two sessions, a few calls each (first-call costs out of the figures).
-    await driveSessions({ mcpUrl: server.mcpUrl, sessions: 2, callsPerSession: 5, invoiceIds });
+    const warm = await driveSessions({ mcpUrl: server.mcpUrl, sessions: 2, callsPerSession: 5, invoiceIds });
     sandbox.faults.set({ latencyMs: SANDBOX_LATENCY_MS });
     const before = sandbox.stats().requests;
     const rssBefore = processMemory(server.child.pid);
@@ -206,7 +220,10 @@ export async function measureHttpLoad({ sessions = 200, callsPerSession = 20 } =
       samples: { sessions, calls_per_session: callsPerSession, tool_calls: toolCalls },
       figures: {
         errors,
+        warmup_errors: warm.failures.length,
         first_errors: load.failures.slice(0, 5),
+        // The server's own account of failures; its log is otherwise not kept.
+        server_error_log_lines: server.errorLines,
         latency_ms: latency,
         throughput_calls_per_s: round(toolCalls / load.seconds, 0),
         wall_time_s: round(load.seconds, 2),

@@ -6,6 +6,7 @@ import { callTool, serverEnv, startStdioServer } from './stdio-server.mjs';
 import {
   check,
   importDist,
+  processCpuMs,
   processMemory,
   progress,
   round,
@@ -38,7 +39,7 @@ async function replayGetInvoice(whmcs, invoiceId, usesCurrencies) {
   await whmcs.call('GetClientsDetails', { clientid: invoice.userid, stats: false });
 }
 
-async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup }) {
+async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup, budgetMs }) {
   const invoiceIds = [...sandbox.state.invoices.keys()].sort((a, b) => a - b).slice(0, 100);
   // Calibration: which WHMCS calls the tool makes per invoice (the direct replay repeats them).
   const callsPerInvoice = new Map();
@@ -76,7 +77,15 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup }) 
     },
   ];
   const total = warmup + samples;
+  let cpuAtStart;
+  let deadline = Infinity;
   for (let round_ = 0; round_ < total; round_ += 1) {
+    if (round_ === warmup) {
+      cpuAtStart = processCpuMs(server.pid);
+      deadline = performance.now() + budgetMs;
+    }
+    // A busy machine makes every round slow; the run stops at its time budget and says so.
+    if (performance.now() > deadline) break;
     const invoiceId = invoiceIds[round_ % invoiceIds.length];
     const record = round_ >= warmup;
     // The three paths take turns leading, so no path always runs right after another one.
@@ -85,6 +94,11 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup }) 
     }
     if ((round_ + 1) % 500 === 0) progress(`read overhead ${round_ + 1}/${total} rounds`);
   }
+  const cpuAtEnd = processCpuMs(server.pid);
+  const measured = viaTool.length;
+  const stoppedEarly = measured < samples;
+  const serverCpuPerCall =
+    cpuAtStart === null || cpuAtEnd === null ? null : round((cpuAtEnd - cpuAtStart) / measured, 3);
   const tool = summarize(viaTool);
   const single = summarize(directSingle);
   const replay = summarize(directReplay);
@@ -95,11 +109,16 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup }) 
     title: 'Read overhead: get_invoice over stdio vs direct WHMCS calls',
     method: [
       `One sandbox (seed 1, 50 clients, no latency) in the benchmark process. \`node dist/cli.js serve\` spawned over stdio and pointed at it (WHMCS_API_URL, WHMCS_ALLOW_HTTP=true, MCP_ENV=test, WHMCS_RATE_LIMIT=${RATE_LIMIT}, other settings default: 4 concurrent WHMCS calls, log level info to a drained pipe). The direct path is a WhmcsClient from dist/ with the same rate limit and defaults, in the benchmark process.`,
-      `Invoices 1..${invoiceIds.length} in turn; ${warmup} warm-up rounds, then ${samples} rounds, each round timing the three paths once in rotating order, one call at a time: get_invoice through stdio; one GetInvoice direct; and the same WHMCS calls get_invoice made for that invoice (counted on the sandbox beforehand), replayed direct in the tool's order.`,
+      `Invoices 1..${invoiceIds.length} in turn; ${warmup} warm-up rounds, then ${measured} rounds${stoppedEarly ? ` (stopped at the ${budgetMs / 1000} s time budget instead of ${samples})` : ''}, each round timing the three paths once in rotating order, one call at a time: get_invoice through stdio; one GetInvoice direct; and the same WHMCS calls get_invoice made for that invoice (counted on the sandbox beforehand), replayed direct in the tool's order.`,
       `get_invoice makes ${round(meanCalls, 2)} WHMCS calls on average (GetInvoice plus the owner's GetClientsDetails for the currency code, and GetCurrencies where a transaction carries its own currency), so against one GetInvoice the difference includes whole extra WHMCS round trips; against the replay it is the MCP server's own cost (stdio framing, JSON-RPC, policy, validation, projection, redaction, output schema) plus the second process.`,
-      'The RSS of the spawned server is read before the load (settled) and its VmHWM after the read and fan-out runs.',
+      'The RSS of the spawned server is read before the load (settled) and its VmHWM after the read and fan-out runs; its CPU time (utime + stime from /proc/<pid>/stat) over the measured rounds, divided by the rounds, is its CPU cost per get_invoice.',
     ],
-    samples: { warmup_rounds: warmup, measured_per_path: samples, invoices: invoiceIds.length },
+    samples: {
+      warmup_rounds: warmup,
+      measured_per_path: measured,
+      planned_per_path: samples,
+      invoices: invoiceIds.length,
+    },
     figures: {
       whmcs_calls_per_get_invoice: { mean: round(meanCalls, 2), by_action_over_calibration: mix },
       get_invoice_via_stdio_ms: tool,
@@ -107,6 +126,8 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup }) 
       direct_same_whmcs_calls_ms: replay,
       overhead_vs_single_get_invoice_ms: overheadSingle,
       overhead_vs_same_whmcs_calls_ms: overheadReplay,
+      // CPU the server process spent per get_invoice (its WHMCS client included), robust to a busy machine.
+      server_cpu_ms_per_get_invoice: serverCpuPerCall,
     },
     checks: [
       check('Read overhead p50, get_invoice vs one direct GetInvoice', overheadSingle.p50, 'ms', 0.5),
@@ -166,7 +187,12 @@ async function measureFanOut({ server, sandbox, whmcs, samples, latencyMs, clien
   }
 }
 
-export async function measureReads({ samples = 2000, warmup = 200, fanOutSamples = 20 } = {}) {
+export async function measureReads({
+  samples = 2000,
+  warmup = 200,
+  fanOutSamples = 20,
+  budgetMs = 60_000,
+} = {}) {
   const { startSandbox } = await importDist('sandbox/index.js');
   const { WhmcsClient } = await importDist('whmcs/client.js');
   const scratch = scratchDir('reads');
@@ -195,7 +221,7 @@ export async function measureReads({ samples = 2000, warmup = 200, fanOutSamples
     });
     const idle = await settledRss(server.pid);
     progress(`read overhead: server pid ${server.pid} up, idle RSS ${idle.rssMB} MB`);
-    const readOverhead = await measureReadOverhead({ server, sandbox, whmcs, samples, warmup });
+    const readOverhead = await measureReadOverhead({ server, sandbox, whmcs, samples, warmup, budgetMs });
     progress(
       `read overhead: get_invoice p50 ${readOverhead.figures.get_invoice_via_stdio_ms.p50} ms, direct GetInvoice p50 ${readOverhead.figures.direct_single_get_invoice_ms.p50} ms`,
     );

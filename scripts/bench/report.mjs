@@ -44,6 +44,10 @@ function keyFigures(section) {
         ...pick('spawn to tools/list', ms(figures.spawn_to_tools_list_ms)),
         ...pick('spawn to initialize answered', ms(figures.spawn_to_initialize_ms)),
         ...pick('spawn to "stdio server ready" on stderr', ms(figures.spawn_to_server_ready_log_ms)),
+        ...pick(
+          'server CPU time used by the tools/list answer',
+          figures.server_cpu_ms_at_tools_list && `p50 ${figures.server_cpu_ms_at_tools_list.p50} ms`,
+        ),
         ...pick('idle RSS', figures.idle_rss_mb && `median ${figures.idle_rss_mb.p50} MB`),
         ...pick(
           "SDK client's listTools() on the started server (client-side schema compile)",
@@ -61,6 +65,10 @@ function keyFigures(section) {
         ...pick('one GetInvoice direct', ms(figures.direct_single_get_invoice_ms)),
         ...pick('same WHMCS calls direct', ms(figures.direct_same_whmcs_calls_ms)),
         ...pick('WHMCS calls per get_invoice', figures.whmcs_calls_per_get_invoice?.mean),
+        ...pick(
+          'server CPU per get_invoice',
+          figures.server_cpu_ms_per_get_invoice && `${figures.server_cpu_ms_per_get_invoice} ms`,
+        ),
         ...pick('spawned server idle RSS', figures.server_idle_rss_mb && `${figures.server_idle_rss_mb} MB`),
         ...pick(
           'spawned server peak RSS after read and fan-out runs',

@@ -1,17 +1,38 @@
 // Shared pieces of `npm run bench`: percentiles, process memory from /proc, machine facts, progress
 // lines on stderr, and the shape every measured figure takes in the report.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const DIST = join(ROOT, 'dist');
-export const CLI = join(DIST, 'cli.js');
+/** The built server under measurement: dist/, or the snapshot of it once snapshotDist() ran. */
+export let DIST = join(ROOT, 'dist');
+export let CLI = join(DIST, 'cli.js');
 
-/** Imports a module of the built server (the benchmark measures dist/, never src/). */
+const SNAPSHOT = join(ROOT, 'bench', 'snapshot.tmp');
+
+/**
+ * Copies dist/ (and the package.json the CLI reads its version from) under bench/snapshot.tmp/, so
+ * a rebuild by someone else during the run cannot swap the code being measured. Modules still
+ * resolve their packages from the project's node_modules. Returns the function that removes it.
+ */
+export function snapshotDist() {
+  const source = join(ROOT, 'dist');
+  if (!existsSync(join(source, 'cli.js')))
+    throw new Error('dist/cli.js is missing; run `npm run build` first.');
+  rmSync(SNAPSHOT, { recursive: true, force: true });
+  mkdirSync(SNAPSHOT, { recursive: true });
+  cpSync(source, join(SNAPSHOT, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(SNAPSHOT, 'package.json'));
+  DIST = join(SNAPSHOT, 'dist');
+  CLI = join(DIST, 'cli.js');
+  return () => rmSync(SNAPSHOT, { recursive: true, force: true });
+}
+
+/** Imports a module of the built server (the benchmark measures the build, never src/). */
 export function importDist(relativePath) {
-  return import(new URL(`../../dist/${relativePath}`, import.meta.url).href);
+  return import(pathToFileURL(join(DIST, relativePath)).href);
 }
 
 const started = performance.now();
@@ -61,6 +82,17 @@ export function processMemory(pid) {
     return { rssMB: round((kib('VmRSS') * 1024) / 1e6, 1), peakRssMB: round((kib('VmHWM') * 1024) / 1e6, 1) };
   } catch {
     return { rssMB: null, peakRssMB: null };
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat; null elsewhere. */
+export function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
   }
 }
 
