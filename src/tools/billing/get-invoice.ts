@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { WhmcsMcpError } from '../../errors.js';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { entityId } from '../schemas.js';
 import { loadInvoice } from '../shared/ownership.js';
@@ -18,6 +18,7 @@ import {
   transactionCurrencyId,
   type InvoiceOutput,
 } from './projections.js';
+import { rowsOf } from '../shared/fields.js';
 
 export const MAX_INVOICE_IDS = 20;
 
@@ -56,7 +57,7 @@ const output = z.object({
 
 async function readInvoice(ctx: ToolContext, invoiceId: number, currencies: Currencies, today: string) {
   const reply = await loadInvoice(ctx, invoiceId);
-  const transactions = asList(reply.transactions) as Array<Record<string, unknown>>;
+  const transactions = rowsOf(reply.transactions);
   const ownCurrencies = transactions.some((row) => transactionCurrencyId(row) !== undefined);
   const currencyCodes = ownCurrencies
     ? new Map((await currencies.list()).map((currency) => [currency.id, currency.code] as const))

@@ -5,9 +5,10 @@
  * only returned in admin mode.
  */
 import { z } from 'zod';
-import { asList, toDate, toDecimalString, toInt, toMoney } from '../../whmcs/normalize.js';
+import { toDate, toDecimalString, toInt, toMoney } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, money, pageOf, pagingInput, untrustedText, whmcsDate } from '../schemas.js';
+import { optionalId, plainText, rowsOf } from '../shared/fields.js';
 import { loadClient, loadQuote } from '../shared/ownership.js';
 import { untrusted } from '../untrusted.js';
 import { CURRENCY_ACTIONS, Currencies } from './currencies.js';
@@ -47,22 +48,13 @@ export const quoteSchema = z.object({
 });
 export type QuoteOutput = z.infer<typeof quoteSchema>;
 
-function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
-}
-
-function idOf(value: unknown): number | null {
-  const id = toInt(value);
-  return id === undefined || id <= 0 ? null : id;
-}
-
 /** A GetQuotes row; the currency is resolved by the caller from the row's currency id. */
 export function projectQuote(row: Row, currency: string | null, includeAdminNotes: boolean): QuoteOutput {
   return {
     id: toInt(row.id) ?? 0,
-    subject: textOf(row.subject),
-    stage: textOf(row.stage),
-    client_id: idOf(row.userid),
+    subject: plainText(row.subject),
+    stage: plainText(row.stage),
+    client_id: optionalId(row.userid),
     valid_until: toDate(row.validuntil),
     date_created: toDate(row.datecreated),
     last_modified: toDate(row.lastmodified),
@@ -73,19 +65,17 @@ export function projectQuote(row: Row, currency: string | null, includeAdminNote
     tax1: toMoney(row.tax1) ?? null,
     tax2: toMoney(row.tax2) ?? null,
     total: toMoney(row.total) ?? null,
-    proposal: untrusted(textOf(row.proposal), 'staff'),
-    customer_notes: untrusted(textOf(row.customernotes), 'staff'),
-    ...(includeAdminNotes ? { admin_notes: untrusted(textOf(row.adminnotes), 'staff') } : {}),
-    items: (asList(row.items) as Row[])
-      .filter((item) => typeof item === 'object' && item !== null)
-      .map((item) => ({
-        id: idOf(item.id),
-        description: textOf(item.description),
-        quantity: toDecimalString(item.quantity) ?? null,
-        unit_price: toMoney(item.unitprice) ?? null,
-        discount_percent: toDecimalString(item.discount) ?? null,
-        taxable: item.taxable === true || item.taxable === 1 || item.taxable === '1',
-      })),
+    proposal: untrusted(plainText(row.proposal), 'staff'),
+    customer_notes: untrusted(plainText(row.customernotes), 'staff'),
+    ...(includeAdminNotes ? { admin_notes: untrusted(plainText(row.adminnotes), 'staff') } : {}),
+    items: rowsOf(row.items).map((item) => ({
+      id: optionalId(item.id),
+      description: plainText(item.description),
+      quantity: toDecimalString(item.quantity) ?? null,
+      unit_price: toMoney(item.unitprice) ?? null,
+      discount_percent: toDecimalString(item.discount) ?? null,
+      taxable: item.taxable === true || item.taxable === 1 || item.taxable === '1',
+    })),
   };
 }
 
@@ -128,7 +118,7 @@ export const getQuotes = defineTool({
     const project = async (row: Row) =>
       projectQuote(row, await currencies.codeForId(toInt(row.currency)), adminNotes);
     const stageMatches = (row: Row) =>
-      args.stage === undefined || textOf(row.stage).toLowerCase() === args.stage.toLowerCase();
+      args.stage === undefined || plainText(row.stage).toLowerCase() === args.stage.toLowerCase();
 
     if (args.quote_id !== undefined) {
       const quote = await loadQuote(ctx, args.quote_id);

@@ -4,13 +4,12 @@
  * here; totals over all matching transactions come along, summed exactly per currency.
  */
 import { z } from 'zod';
-import { asList, toDate, toInt } from '../../whmcs/normalize.js';
+import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, pageOf, pagingInput } from '../schemas.js';
 import { loadClient } from '../shared/ownership.js';
 import { CURRENCY_ACTIONS, Currencies } from './currencies.js';
 import { checkRange, dayInput, sortOrderInput } from './inputs.js';
-import type { Row } from './list-scan.js';
 import {
   amountsByCurrency,
   formatAmounts,
@@ -20,6 +19,7 @@ import {
   transactionSchema,
   type TransactionOutput,
 } from './projections.js';
+import { rowsOf } from '../shared/fields.js';
 
 const input = z
   .strictObject({
@@ -69,7 +69,7 @@ export const listClientTransactions = defineTool({
     const currencies = new Currencies(ctx);
     currencies.rememberClient(args.client_id, await loadClient(ctx, args.client_id));
     const reply = await ctx.whmcs.call('GetTransactions', { clientid: args.client_id });
-    const rows = (asList(reply.transactions) as Row[]).filter((row) => {
+    const rows = rowsOf(reply.transactions).filter((row) => {
       if (toInt(row.userid) !== args.client_id) return false;
       const day = toDate(row.date)?.slice(0, 10) ?? null;
       if (args.date_from !== undefined && (day === null || day < args.date_from)) return false;

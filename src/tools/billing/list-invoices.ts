@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { WhmcsParams } from '../../whmcs/encode.js';
-import { asList, toDate, toInt } from '../../whmcs/normalize.js';
+import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { entityId, listOutput, pagingInput, type ListPage } from '../schemas.js';
 import { loadClient } from '../shared/ownership.js';
@@ -23,6 +23,7 @@ import {
   type InvoiceStatusFilter,
   type InvoiceSummaryOutput,
 } from './projections.js';
+import { rowsOf } from '../shared/fields.js';
 
 interface InvoiceFilters {
   status?: InvoiceStatusFilter | undefined;
@@ -161,9 +162,7 @@ export const listClientInvoices = defineTool({
     let paid = new Map<number, bigint>();
     if (page.items.length > 0) {
       const reply = await ctx.whmcs.call('GetTransactions', { clientid: args.client_id });
-      const rows = (asList(reply.transactions) as Row[]).filter(
-        (row) => toInt(row.userid) === args.client_id,
-      );
+      const rows = rowsOf(reply.transactions).filter((row) => toInt(row.userid) === args.client_id);
       paid = netPaidByInvoice(rows);
     }
     const client = (clientReply.client ?? clientReply) as Row;

@@ -6,11 +6,10 @@
  */
 import { z } from 'zod';
 import { formatCents, parseCents, type Cents } from '../../money.js';
-import { asList, toBool, toDate, toDecimalString, toInt, toMoney } from '../../whmcs/normalize.js';
+import { toBool, toDate, toDecimalString, toInt } from '../../whmcs/normalize.js';
 import { money, untrustedText, whmcsDate } from '../schemas.js';
+import { amount, optionalId, type Row, rowsOf, text } from '../shared/fields.js';
 import { untrusted } from '../untrusted.js';
-
-type Row = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // Statuses and the overdue rule.
@@ -54,27 +53,12 @@ export function isOverdue(status: unknown, dueDate: string | null, today: string
 
 /** The local check behind a status filter, so a filter WHMCS ignored still filters. */
 export function invoiceHasStatus(row: Row, filter: InvoiceStatusFilter, today: string): boolean {
-  if (filter === 'Overdue') return isOverdue(textOf(row.status), toDate(row.duedate), today);
-  return textOf(row.status)?.toLowerCase() === filter.toLowerCase();
+  if (filter === 'Overdue') return isOverdue(text(row.status), toDate(row.duedate), today);
+  return text(row.status)?.toLowerCase() === filter.toLowerCase();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Small readers over normalized values.
-
-function textOf(value: unknown): string | null {
-  if (typeof value === 'string') return value.trim() === '' ? null : value;
-  if (typeof value === 'number') return String(value);
-  return null;
-}
-
-function idOf(value: unknown): number | null {
-  const id = toInt(value);
-  return id === undefined || id <= 0 ? null : id;
-}
-
-function moneyOf(value: unknown): string | null {
-  return toMoney(value) ?? null;
-}
 
 function decimalOf(value: unknown): string | null {
   return toDecimalString(value) ?? null;
@@ -129,7 +113,7 @@ export function formatAmounts(amounts: readonly CurrencyAmount[]): string {
 export function netPaidByInvoice(transactions: Iterable<Row>): Map<number, Cents> {
   const paid = new Map<number, Cents>();
   for (const transaction of transactions) {
-    const invoiceId = idOf(transaction.invoiceid);
+    const invoiceId = optionalId(transaction.invoiceid);
     if (invoiceId === null) continue;
     const amountIn = parseCents(transaction.amountin) ?? 0n;
     const amountOut = parseCents(transaction.amountout) ?? 0n;
@@ -180,18 +164,18 @@ export type TransactionOutput = z.infer<typeof transactionSchema>;
 export function projectTransaction(row: Row, currency: string | null): TransactionOutput {
   return {
     id: toInt(row.id) ?? 0,
-    client_id: idOf(row.userid),
-    invoice_id: idOf(row.invoiceid),
+    client_id: optionalId(row.userid),
+    invoice_id: optionalId(row.invoiceid),
     date: toDate(row.date),
-    gateway: textOf(row.gateway),
-    description: textOf(row.description),
-    amount_in: moneyOf(row.amountin),
-    fees: moneyOf(row.fees),
-    amount_out: moneyOf(row.amountout),
+    gateway: text(row.gateway),
+    description: text(row.description),
+    amount_in: amount(row.amountin),
+    fees: amount(row.fees),
+    amount_out: amount(row.amountout),
     currency,
     exchange_rate: decimalOf(row.rate),
-    gateway_transaction_id: textOf(row.transid),
-    refund_of_transaction_id: idOf(row.refundid),
+    gateway_transaction_id: text(row.transid),
+    refund_of_transaction_id: optionalId(row.refundid),
   };
 }
 
@@ -268,8 +252,8 @@ export const invoiceSchema = z.object({
 export type InvoiceOutput = z.infer<typeof invoiceSchema>;
 
 function clientNameOf(row: Row): InvoiceSummaryOutput['client_name'] {
-  const company = textOf(row.companyname);
-  const person = [textOf(row.firstname), textOf(row.lastname)].filter(Boolean).join(' ');
+  const company = text(row.companyname);
+  const person = [text(row.firstname), text(row.lastname)].filter(Boolean).join(' ');
   const name = company ?? (person === '' ? null : person);
   return name === null ? null : untrusted(name, 'customer');
 }
@@ -284,12 +268,12 @@ export interface InvoiceSummaryContext {
 /** A GetInvoices row. WHMCS's list carries the currency code but no balance. */
 export function projectInvoiceSummary(row: Row, context: InvoiceSummaryContext = {}): InvoiceSummaryOutput {
   const today = context.today ?? todayUtc();
-  const status = textOf(row.status) ?? 'Unknown';
+  const status = text(row.status) ?? 'Unknown';
   const dueDate = toDate(row.duedate);
   return {
     id: toInt(row.id) ?? 0,
-    invoice_number: textOf(row.invoicenum),
-    client_id: idOf(row.userid),
+    invoice_number: text(row.invoicenum),
+    client_id: optionalId(row.userid),
     client_name: clientNameOf(row),
     status,
     is_overdue: isOverdue(status, dueDate, today),
@@ -298,24 +282,24 @@ export function projectInvoiceSummary(row: Row, context: InvoiceSummaryContext =
     date_paid: toDate(row.datepaid),
     date_refunded: toDate(row.date_refunded),
     date_cancelled: toDate(row.date_cancelled),
-    subtotal: moneyOf(row.subtotal),
-    credit: moneyOf(row.credit),
-    tax: moneyOf(row.tax),
-    tax2: moneyOf(row.tax2),
-    total: moneyOf(row.total),
+    subtotal: amount(row.subtotal),
+    credit: amount(row.credit),
+    tax: amount(row.tax),
+    tax2: amount(row.tax2),
+    total: amount(row.total),
     balance: context.balance ?? null,
-    currency: textOf(row.currencycode),
-    payment_method: textOf(row.paymentmethod),
+    currency: text(row.currencycode),
+    payment_method: text(row.paymentmethod),
   };
 }
 
 export function projectInvoiceItem(row: Row): InvoiceItemOutput {
   return {
-    id: idOf(row.id),
-    type: textOf(row.type),
-    related_id: idOf(row.relid),
+    id: optionalId(row.id),
+    type: text(row.type),
+    related_id: optionalId(row.relid),
     description: typeof row.description === 'string' ? row.description : '',
-    amount: moneyOf(row.amount),
+    amount: amount(row.amount),
     taxed: toBool(row.taxed) ?? false,
   };
 }
@@ -331,36 +315,32 @@ export interface InvoiceContext {
 /** A GetInvoice reply. */
 export function projectInvoice(reply: Row, context: InvoiceContext): InvoiceOutput {
   const today = context.today ?? todayUtc();
-  const status = textOf(reply.status) ?? 'Unknown';
+  const status = text(reply.status) ?? 'Unknown';
   const dueDate = toDate(reply.duedate);
-  const transactions = (asList(reply.transactions) as Row[]).filter(
-    (row) => typeof row === 'object' && row !== null,
-  );
+  const transactions = rowsOf(reply.transactions);
   return {
     id: toInt(reply.invoiceid) ?? toInt(reply.id) ?? 0,
-    invoice_number: textOf(reply.invoicenum),
-    client_id: idOf(reply.userid),
+    invoice_number: text(reply.invoicenum),
+    client_id: optionalId(reply.userid),
     status,
     is_overdue: isOverdue(status, dueDate, today),
     date: toDate(reply.date),
     due_date: dueDate,
     date_paid: toDate(reply.datepaid),
     last_capture_attempt: toDate(reply.lastcaptureattempt),
-    subtotal: moneyOf(reply.subtotal),
-    credit: moneyOf(reply.credit),
-    tax: moneyOf(reply.tax),
-    tax2: moneyOf(reply.tax2),
-    total: moneyOf(reply.total),
-    balance: moneyOf(reply.balance),
+    subtotal: amount(reply.subtotal),
+    credit: amount(reply.credit),
+    tax: amount(reply.tax),
+    tax2: amount(reply.tax2),
+    total: amount(reply.total),
+    balance: amount(reply.balance),
     tax_rate: decimalOf(reply.taxrate),
     tax_rate2: decimalOf(reply.taxrate2),
     currency: context.currency,
-    payment_method: textOf(reply.paymentmethod),
+    payment_method: text(reply.paymentmethod),
     can_capture: toBool(reply.ccgateway) ?? null,
     notes: untrusted(typeof reply.notes === 'string' ? reply.notes : '', 'staff'),
-    items: (asList(reply.items) as Row[])
-      .filter((row) => typeof row === 'object' && row !== null)
-      .map(projectInvoiceItem),
+    items: rowsOf(reply.items).map(projectInvoiceItem),
     transactions: transactions.map((row) => {
       const currencyId = transactionCurrencyId(row);
       const own = currencyId === undefined ? undefined : context.currencyCodes?.get(currencyId);

@@ -4,12 +4,10 @@
  * paged by WHMCS; they are paged here so every list reads the same.
  */
 import { z } from 'zod';
-import { asList } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { listOutput, pageOf, pagingInput } from '../schemas.js';
 import { readCurrencies } from './currencies.js';
-
-type Row = Record<string, unknown>;
+import { rowsOf } from '../shared/fields.js';
 
 const paymentMethodSchema = z.object({
   module: z.string().describe('Gateway system name, as invoices and transactions record it ("stripe").'),
@@ -33,7 +31,7 @@ export const listPaymentMethods = defineTool({
   output: listOutput(paymentMethodSchema),
   async handler(args, ctx) {
     const reply = await ctx.whmcs.call('GetPaymentMethods');
-    const methods = (asList(reply.paymentmethods) as Row[])
+    const methods = rowsOf(reply.paymentmethods)
       .filter((row) => typeof row.module === 'string' && row.module !== '')
       .map((row) => ({
         module: String(row.module),

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, pagingInput } from '../schemas.js';
 import { assertClientVisible } from '../shared/ownership.js';
 import { filteredPage } from './paging.js';
 import { contactSchema, projectContact } from './projections.js';
-
-type Row = Record<string, unknown>;
+import { rowsOf } from '../shared/fields.js';
 
 export const getClientContacts = defineTool({
   name: 'get_client_contacts',
@@ -34,7 +33,7 @@ export const getClientContacts = defineTool({
           limitstart: start,
           limitnum: count,
         });
-        return { rows: asList(reply.contacts) as Row[], total: toInt(reply.totalresults) };
+        return { rows: rowsOf(reply.contacts), total: toInt(reply.totalresults) };
       },
       // Never trust the owner filter: another client's contact must not come back.
       matches: (row) => toInt(row.userid) === input.client_id,

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { asList, toMoney } from '../../whmcs/normalize.js';
+import { toMoney } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, money, pageOf, pagingInput } from '../schemas.js';
 import { loadClient } from '../shared/ownership.js';
 import { CurrencyCodes } from './currency.js';
 import { creditEntrySchema, projectCreditEntry } from './projections.js';
+import { rowsOf } from '../shared/fields.js';
 
 type Row = Record<string, unknown>;
 
@@ -32,7 +33,7 @@ export const getCredits = defineTool({
     const record = (client.client ?? {}) as Row;
     const currencyCode = await new CurrencyCodes(ctx).forClient(client);
     const reply = await ctx.whmcs.call('GetCredits', { clientid: input.client_id });
-    const entries = (asList(reply.credits) as Row[]).map(projectCreditEntry);
+    const entries = rowsOf(reply.credits).map(projectCreditEntry);
     return {
       client_id: input.client_id,
       credit_balance: toMoney(record.credit) ?? null,

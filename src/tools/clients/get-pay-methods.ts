@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { asList } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId } from '../schemas.js';
 import { assertClientVisible } from '../shared/ownership.js';
 import { payMethodSchema, projectPayMethod } from './projections.js';
-
-type Row = Record<string, unknown>;
+import { rowsOf } from '../shared/fields.js';
 
 /** WHMCS's type filter: each family includes its gateway-tokenised variant. */
 const TYPE_FAMILIES = {
@@ -42,7 +40,7 @@ export const getPayMethods = defineTool({
     // Always read every pay method: the default is the first in order, whatever the filter.
     const reply = await ctx.whmcs.call('GetPayMethods', { clientid: input.client_id });
     const family: readonly string[] | undefined = input.type ? TYPE_FAMILIES[input.type] : undefined;
-    const payMethods = (asList(reply.paymethods) as Row[])
+    const payMethods = rowsOf(reply.paymethods)
       .map((row, index) => projectPayMethod(row, index === 0))
       .filter((payMethod) => family === undefined || family.includes(payMethod.type));
     return { client_id: input.client_id, pay_methods: payMethods, count: payMethods.length };

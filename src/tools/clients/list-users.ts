@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { WhmcsMcpError } from '../../errors.js';
-import { asList, toBool, toInt } from '../../whmcs/normalize.js';
+import { toBool, toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext, type WhmcsReply } from '../define.js';
 import { boundedText, entityId, listOutput, pageOf, pagingInput } from '../schemas.js';
 import { loadClient } from '../shared/ownership.js';
 import { filteredPage } from './paging.js';
 import { projectUser, userSchema, type UserRecord } from './projections.js';
+import { rowsOf } from '../shared/fields.js';
 
 type Row = Record<string, unknown>;
 
@@ -58,7 +59,7 @@ async function linkedUsers(
       throw error;
     }
     const client = (reply.client ?? {}) as Row;
-    for (const row of asList(client.users) as Row[]) {
+    for (const row of rowsOf(client.users)) {
       const id = toInt(row.id);
       if (id === undefined) continue;
       const user = byId.get(id) ?? {
@@ -106,7 +107,7 @@ async function completeUser(
     }
     throw error;
   }
-  const row = (asList(reply.users) as Row[]).find((candidate) => toInt(candidate.id) === user.id);
+  const row = rowsOf(reply.users).find((candidate) => toInt(candidate.id) === user.id);
   return row ? projectUser(row, visibleClient) : fallback;
 }
 
@@ -144,7 +145,7 @@ export const listUsers = defineTool({
             limitnum: count,
             ...(input.search === undefined ? {} : { search: input.search }),
           });
-          return { rows: asList(reply.users) as Row[], total: toInt(reply.totalresults) };
+          return { rows: rowsOf(reply.users), total: toInt(reply.totalresults) };
         },
         matches: () => true,
         project: (row) => projectUser(row),

@@ -7,28 +7,11 @@
  */
 import { z } from 'zod';
 import { WhmcsMcpError } from '../../errors.js';
-import { asList, toBool, toDate, toInt, toMoney } from '../../whmcs/normalize.js';
+import { toBool, toDate, toInt, toMoney } from '../../whmcs/normalize.js';
 import type { WhmcsReply } from '../define.js';
 import { money, untrustedText, whmcsDate } from '../schemas.js';
+import { isRow, plainText, rowsOf, text, type Row } from '../shared/fields.js';
 import { untrusted } from '../untrusted.js';
-
-type Row = Record<string, unknown>;
-
-function isRow(value: unknown): value is Row {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A text field as WHMCS sent it; numbers become their decimal text, anything else ''. */
-function text(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return '';
-}
-
-function textOrNull(value: unknown): string | null {
-  const result = text(value).trim();
-  return result === '' ? null : result;
-}
 
 /** The client record of a GetClientsDetails reply, or the row itself (a GetClients item). */
 function clientRecord(source: WhmcsReply): Row {
@@ -85,14 +68,14 @@ export function projectClientSummary(source: WhmcsReply, currencyCode?: string |
   const client = clientRecord(source);
   return {
     id: toInt(client.id) ?? toInt(client.userid) ?? 0,
-    firstname: text(client.firstname),
-    lastname: text(client.lastname),
-    companyname: text(client.companyname),
-    email: text(client.email),
-    status: text(client.status),
+    firstname: plainText(client.firstname),
+    lastname: plainText(client.lastname),
+    companyname: plainText(client.companyname),
+    email: plainText(client.email),
+    status: plainText(client.status),
     datecreated: toDate(client.datecreated),
     groupid: toInt(client.groupid) ?? 0,
-    currency_code: currencyCode !== undefined ? currencyCode : textOrNull(client.currency_code),
+    currency_code: currencyCode !== undefined ? currencyCode : text(client.currency_code),
   };
 }
 
@@ -232,13 +215,13 @@ export type ClientDetails = z.infer<typeof clientDetailsSchema>;
 
 /** "Date: 03/10/2016 10:26<br>IP Address: 1.2.3.4<br>Host: x" as WHMCS sends it; null for no login. */
 export function parseLastLogin(value: unknown): ClientDetails['last_login'] {
-  const raw = text(value).trim();
+  const raw = plainText(value).trim();
   const parts = raw.split(/<br\s*\/?>/i).map((part) => part.replace(/<[^>]*>/g, '').trim());
   const field = (label: string): string | null => {
     const part = parts.find((entry) => entry.toLowerCase().startsWith(`${label.toLowerCase()}:`));
     return part === undefined ? null : part.slice(label.length + 1).trim() || null;
   };
-  const date = field('Date') ?? (parts.length === 1 ? textOrNull(parts[0]) : null);
+  const date = field('Date') ?? (parts.length === 1 ? text(parts[0]) : null);
   if (date === null || /no login/i.test(date)) return null;
   return { date_as_displayed: date, ip_address: field('IP Address'), host: field('Host') };
 }
@@ -265,22 +248,22 @@ export function projectClientDetails(reply: WhmcsReply, options: ClientDetailsOp
   const billingContact = toInt(client.billingcid);
   return {
     ...summary,
-    fullname: text(client.fullname) || `${summary.firstname} ${summary.lastname}`.trim(),
-    uuid: textOrNull(client.uuid),
-    address1: text(client.address1),
-    address2: text(client.address2),
-    city: text(client.city),
-    state: text(client.state),
-    postcode: text(client.postcode),
-    country: text(client.countrycode) || text(client.country),
-    countryname: textOrNull(client.countryname),
-    phonenumber: text(client.phonenumber),
-    phonenumber_formatted: textOrNull(client.phonenumberformatted),
-    tax_id: textOrNull(client.tax_id),
-    language: textOrNull(client.language),
+    fullname: plainText(client.fullname) || `${summary.firstname} ${summary.lastname}`.trim(),
+    uuid: text(client.uuid),
+    address1: plainText(client.address1),
+    address2: plainText(client.address2),
+    city: plainText(client.city),
+    state: plainText(client.state),
+    postcode: plainText(client.postcode),
+    country: plainText(client.countrycode) || plainText(client.country),
+    countryname: text(client.countryname),
+    phonenumber: plainText(client.phonenumber),
+    phonenumber_formatted: text(client.phonenumberformatted),
+    tax_id: text(client.tax_id),
+    language: text(client.language),
     currency_id: toInt(client.currency) ?? null,
     credit_balance: toMoney(client.credit) ?? null,
-    default_gateway: textOrNull(client.defaultgateway),
+    default_gateway: text(client.defaultgateway),
     billing_contact_id: billingContact === undefined || billingContact === 0 ? null : billingContact,
     email_verified: flag('email_verified'),
     tax_exempt: flag('taxexempt'),
@@ -293,25 +276,21 @@ export function projectClientDetails(reply: WhmcsReply, options: ClientDetailsOp
     email_preferences: preferences,
     last_login: parseLastLogin(client.lastlogin),
     owner_user_id: toInt(client.owner_user_id) || null,
-    users: asList(client.users)
-      .filter(isRow)
-      .map((user) => ({
-        id: toInt(user.id) ?? 0,
-        name: text(user.name),
-        email: text(user.email),
-        is_owner: toBool(user.is_owner) ?? null,
-      })),
-    custom_fields: asList(client.customfields)
-      .filter(isRow)
-      .map((field) => {
-        const id = toInt(field.id) ?? 0;
-        return {
-          id,
-          label: options.customFieldLabels.get(id) ?? null,
-          value: untrusted(text(field.value), 'customer'),
-        };
-      }),
-    notes: untrusted(text(client.notes), 'staff'),
+    users: rowsOf(client.users).map((user) => ({
+      id: toInt(user.id) ?? 0,
+      name: plainText(user.name),
+      email: plainText(user.email),
+      is_owner: toBool(user.is_owner) ?? null,
+    })),
+    custom_fields: rowsOf(client.customfields).map((field) => {
+      const id = toInt(field.id) ?? 0;
+      return {
+        id,
+        label: options.customFieldLabels.get(id) ?? null,
+        value: untrusted(plainText(field.value), 'customer'),
+      };
+    }),
+    notes: untrusted(plainText(client.notes), 'staff'),
     stats: isRow(reply.stats) ? projectClientStats(reply.stats) : null,
   };
 }
@@ -353,17 +332,17 @@ export function projectContact(row: Row): ContactRecord {
   return {
     id: toInt(row.id) ?? 0,
     client_id: toInt(row.userid) ?? 0,
-    firstname: text(row.firstname),
-    lastname: text(row.lastname),
-    companyname: textOrNull(row.companyname),
-    email: text(row.email),
-    address1: text(row.address1),
-    address2: text(row.address2),
-    city: text(row.city),
-    state: text(row.state),
-    postcode: text(row.postcode),
-    country: text(row.country),
-    phonenumber: text(row.phonenumber),
+    firstname: plainText(row.firstname),
+    lastname: plainText(row.lastname),
+    companyname: text(row.companyname),
+    email: plainText(row.email),
+    address1: plainText(row.address1),
+    address2: plainText(row.address2),
+    city: plainText(row.city),
+    state: plainText(row.state),
+    postcode: plainText(row.postcode),
+    country: plainText(row.country),
+    phonenumber: plainText(row.phonenumber),
     email_preferences: {
       general: flag('generalemails'),
       invoice: flag('invoiceemails'),
@@ -394,14 +373,14 @@ export type UserRecord = z.infer<typeof userSchema>;
 
 /** One GetUsers row; `visibleClient` hides links to clients the caller may not see. */
 export function projectUser(row: Row, visibleClient: (clientId: number) => boolean = () => true): UserRecord {
-  const firstname = text(row.firstname);
-  const lastname = text(row.lastname);
+  const firstname = plainText(row.firstname);
+  const lastname = plainText(row.lastname);
   return {
     id: toInt(row.id) ?? 0,
     name: `${firstname} ${lastname}`.trim(),
     firstname,
     lastname,
-    email: text(row.email),
+    email: plainText(row.email),
     datecreated: toDate(row.datecreated),
     clients: userClientIds(row)
       .filter((link) => visibleClient(link.client_id))
@@ -411,13 +390,11 @@ export function projectUser(row: Row, visibleClient: (clientId: number) => boole
 
 /** The client links of a GetUsers row. */
 export function userClientIds(row: Row): Array<{ client_id: number; is_owner: boolean | null }> {
-  return asList(row.clients)
-    .filter(isRow)
-    .flatMap((link) => {
-      const clientId = toInt(link.id);
-      if (clientId === undefined) return [];
-      return [{ client_id: clientId, is_owner: toBool(link.isOwner ?? link.is_owner) ?? null }];
-    });
+  return rowsOf(row.clients).flatMap((link) => {
+    const clientId = toInt(link.id);
+    if (clientId === undefined) return [];
+    return [{ client_id: clientId, is_owner: toBool(link.isOwner ?? link.is_owner) ?? null }];
+  });
 }
 
 // --- pay methods --------------------------------------------------------------------------------
@@ -446,7 +423,7 @@ export type PayMethodRecord = z.infer<typeof payMethodSchema>;
 
 /** MM/YY from WHMCS's expiry forms (MM/YY, MM/YYYY, MMYY); null for anything else. */
 function expiryOf(value: unknown): string | null {
-  const match = /^(\d{2})\s*\/?\s*(?:\d{2})?(\d{2})$/.exec(text(value).trim());
+  const match = /^(\d{2})\s*\/?\s*(?:\d{2})?(\d{2})$/.exec(plainText(value).trim());
   return match ? `${match[1]}/${match[2]}` : null;
 }
 
@@ -455,16 +432,16 @@ function expiryOf(value: unknown): string | null {
  * token, full numbers and bank account numbers have no field and never leave.
  */
 export function projectPayMethod(row: Row, isDefault: boolean): PayMethodRecord {
-  const lastFour = text(row.card_last_four).trim();
+  const lastFour = plainText(row.card_last_four).trim();
   return {
     id: toInt(row.id) ?? 0,
-    type: text(row.type),
-    description: text(row.description),
-    card_type: textOrNull(row.card_type),
+    type: plainText(row.type),
+    description: plainText(row.description),
+    card_type: text(row.card_type),
     card_last_four: /^\d{4}$/.test(lastFour) ? lastFour : null,
     expiry: expiryOf(row.expiry_date),
-    bank_name: textOrNull(row.bank_name),
-    gateway_name: textOrNull(row.gateway_name),
+    bank_name: text(row.bank_name),
+    gateway_name: text(row.gateway_name),
     is_default: isDefault,
   };
 }
@@ -491,14 +468,14 @@ export function projectCreditEntry(row: Row): CreditEntry {
   const amount = toMoney(row.amount);
   if (amount === undefined) {
     throw new WhmcsMcpError('upstream_error', 'WHMCS sent a credit log entry without a readable amount.', {
-      internal: `GetCredits entry ${text(row.id)} amount ${JSON.stringify(row.amount)}`,
+      internal: `GetCredits entry ${plainText(row.id)} amount ${JSON.stringify(row.amount)}`,
     });
   }
   const relid = toInt(row.relid);
   return {
     id: toInt(row.id) ?? 0,
     date: toDate(row.date),
-    description: text(row.description),
+    description: plainText(row.description),
     amount,
     relid: relid === undefined || relid === 0 ? null : relid,
   };

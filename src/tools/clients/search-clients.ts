@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { boundedText, listOutput, pagingInput } from '../schemas.js';
 import { filteredPage } from './paging.js';
 import { clientSummarySchema, projectClientSummary } from './projections.js';
+import { rowsOf } from '../shared/fields.js';
 
 export const CLIENT_STATUSES = ['Active', 'Inactive', 'Closed'] as const;
-
-type Row = Record<string, unknown>;
 
 export const searchClients = defineTool({
   name: 'search_clients',
@@ -40,7 +39,7 @@ export const searchClients = defineTool({
           ...(input.search === undefined ? {} : { search: input.search }),
           ...(input.status === undefined ? {} : { status: input.status }),
         });
-        return { rows: asList(reply.clients) as Row[], total: toInt(reply.totalresults) };
+        return { rows: rowsOf(reply.clients), total: toInt(reply.totalresults) };
       },
       // WHMCS compares statuses without regard to case; so do we.
       matches: (row) => status === undefined || String(row.status ?? '').toLowerCase() === status,

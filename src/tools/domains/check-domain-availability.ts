@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WhmcsMcpError } from '../../errors.js';
 import { defineTool } from '../define.js';
-import { text } from '../services/fields.js';
+import { text } from '../shared/fields.js';
 import { domainNameInput, parseDomainName } from './domain-name.js';
 
 const unsupportedTld = /not supported for whois/i;

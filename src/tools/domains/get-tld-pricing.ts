@@ -4,7 +4,7 @@ import { parseCents } from '../../money.js';
 import { asList, toBool, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { listOutput, money, pageOf, pagingInput } from '../schemas.js';
-import { amount, isRow, text, type Row } from '../services/fields.js';
+import { amount, isRow, text, type Row } from '../shared/fields.js';
 import { parseTld, tldInput } from './domain-name.js';
 
 const periodPrice = z.object({

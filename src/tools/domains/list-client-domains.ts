@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { asList, toDate, toInt } from '../../whmcs/normalize.js';
+import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, pagingInput } from '../schemas.js';
 import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from '../services/client-currency.js';
-import type { Row } from '../services/fields.js';
+import type { Row } from '../shared/fields.js';
 import { scanFilteredPage, verifiedFilteredPage, type PageFetcher } from '../services/whmcs-paging.js';
 import { loadClient } from '../shared/ownership.js';
 import { domainSchema, domainStatusFilter, projectDomain } from './projections.js';
+import { rowsOf } from '../shared/fields.js';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -66,7 +67,7 @@ export const listClientDomains = defineTool({
         limitstart,
         limitnum,
       });
-      const rows = asList(reply.domains) as Row[];
+      const rows = rowsOf(reply.domains);
       return { rows, total: toInt(reply.totalresults) ?? rows.length };
     };
     const options = {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { toBool, toDate, toInt } from '../../whmcs/normalize.js';
-import { amount, optionalId, text, type Row } from '../services/fields.js';
+import { amount, optionalId, text, type Row } from '../shared/fields.js';
 import { money, whmcsDate } from '../schemas.js';
 
 /** Domain statuses as WHMCS spells them (tbldomains.status). */

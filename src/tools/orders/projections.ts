@@ -4,28 +4,10 @@
  * secrets, fraud-check output, IP addresses, module settings) never leave.
  */
 import { z } from 'zod';
-import { asList, toDate, toInt, toMoney } from '../../whmcs/normalize.js';
+import { toDate, toInt, toMoney } from '../../whmcs/normalize.js';
 import { money, untrustedText, whmcsDate } from '../schemas.js';
+import { isRow, optionalId, rowsOf, text, type Row } from '../shared/fields.js';
 import { untrusted } from '../untrusted.js';
-
-type Row = Record<string, unknown>;
-
-function textOf(value: unknown): string | null {
-  if (typeof value === 'string') return value.trim() === '' ? null : value;
-  if (typeof value === 'number') return String(value);
-  return null;
-}
-
-function idOf(value: unknown): number | null {
-  const id = toInt(value);
-  return id === undefined || id <= 0 ? null : id;
-}
-
-function rowsOf(value: unknown): Row[] {
-  return (asList(value) as unknown[]).filter(
-    (row): row is Row => typeof row === 'object' && row !== null && !Array.isArray(row),
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 // Orders.
@@ -66,35 +48,35 @@ export type OrderOutput = z.infer<typeof orderSchema>;
 export function projectOrder(row: Row, currency: string | null): OrderOutput {
   return {
     id: toInt(row.id) ?? 0,
-    order_number: textOf(row.ordernum),
-    client_id: idOf(row.userid),
+    order_number: text(row.ordernum),
+    client_id: optionalId(row.userid),
     date: toDate(row.date),
-    status: textOf(row.status) ?? 'Unknown',
+    status: text(row.status) ?? 'Unknown',
     amount: toMoney(row.amount) ?? null,
     currency,
-    payment_method: textOf(row.paymentmethod),
-    payment_method_name: textOf(row.paymentmethodname),
-    payment_status: textOf(row.paymentstatus),
-    invoice_id: idOf(row.invoiceid),
-    promo_code: textOf(row.promocode),
+    payment_method: text(row.paymentmethod),
+    payment_method_name: text(row.paymentmethodname),
+    payment_status: text(row.paymentstatus),
+    invoice_id: optionalId(row.invoiceid),
+    promo_code: text(row.promocode),
     // WHMCS keeps the client's checkout notes and staff notes in the same field.
     notes: untrusted(typeof row.notes === 'string' ? row.notes : '', 'unknown'),
     line_items: rowsOf(row.lineitems).map((item) => ({
-      type: textOf(item.type),
-      related_id: idOf(item.relid),
-      product_type: textOf(item.producttype),
-      product: textOf(item.product),
-      domain: textOf(item.domain),
-      billing_cycle: textOf(item.billingcycle),
+      type: text(item.type),
+      related_id: optionalId(item.relid),
+      product_type: text(item.producttype),
+      product: text(item.product),
+      domain: text(item.domain),
+      billing_cycle: text(item.billingcycle),
       amount: toMoney(item.amount) ?? null,
-      status: textOf(item.status),
+      status: text(item.status),
     })),
   };
 }
 
 /** The local check behind an order status filter (WHMCS compares without regard to case). */
 export function orderHasStatus(row: Row, status: string): boolean {
-  return textOf(row.status)?.toLowerCase() === status.trim().toLowerCase();
+  return text(row.status)?.toLowerCase() === status.trim().toLowerCase();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,10 +139,6 @@ export const productSchema = z.object({
 });
 export type ProductOutput = z.infer<typeof productSchema>;
 
-function isRecord(value: unknown): value is Row {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Prices from a GetProducts pricing map ({USD: {monthly, msetupfee, ...}}). WHMCS marks a cycle
  * that is not offered with -1.00; a one-time product keeps its price in the monthly column.
@@ -171,10 +149,10 @@ export function projectPricing(
   payType: string | null,
   offered?: ReadonlySet<string>,
 ): ProductPriceOutput[] {
-  if (!isRecord(pricing) || payType === 'free') return [];
+  if (!isRow(pricing) || payType === 'free') return [];
   const prices: ProductPriceOutput[] = [];
   for (const [currency, entry] of Object.entries(pricing)) {
-    if (!isRecord(entry)) continue;
+    if (!isRow(entry)) continue;
     const cycles = payType === 'onetime' ? PRODUCT_CYCLES.slice(0, 1) : PRODUCT_CYCLES;
     for (const keys of cycles) {
       const cycle = payType === 'onetime' ? 'onetime' : keys.cycle;
@@ -194,32 +172,32 @@ export function projectPricing(
 
 /** A GetProducts row. Module settings and anything else undeclared are left behind. */
 export function projectProduct(row: Row): ProductOutput {
-  const payType = textOf(row.paytype);
+  const payType = text(row.paytype);
   const pricing = projectPricing(row.pricing, payType);
   const offered = new Set(pricing.map((price) => `${price.currency}:${price.billing_cycle}`));
   return {
     id: toInt(row.pid) ?? toInt(row.id) ?? 0,
-    group_id: idOf(row.gid),
-    name: textOf(row.name) ?? '',
-    type: textOf(row.type),
+    group_id: optionalId(row.gid),
+    name: text(row.name) ?? '',
+    type: text(row.type),
     description: typeof row.description === 'string' ? row.description : '',
-    module: textOf(row.module),
+    module: text(row.module),
     pay_type: payType,
     quantity_available: toInt(row.quantity_available) ?? null,
     pricing,
     config_options: rowsOf(row.configoptions).map((option) => ({
-      id: idOf(option.id),
-      name: textOf(option.name) ?? '',
-      type: textOf(option.type),
+      id: optionalId(option.id),
+      name: text(option.name) ?? '',
+      type: text(option.type),
       choices: rowsOf(option.options).map((choice) => ({
-        id: idOf(choice.id),
-        name: textOf(choice.name) ?? '',
+        id: optionalId(choice.id),
+        name: text(choice.name) ?? '',
         pricing: projectPricing(choice.pricing, payType, offered),
       })),
     })),
     custom_fields: rowsOf(row.customfields).map((field) => ({
-      id: idOf(field.id),
-      name: textOf(field.name) ?? '',
+      id: optionalId(field.id),
+      name: text(field.name) ?? '',
       description: typeof field.description === 'string' ? field.description : '',
       required:
         field.required === true || field.required === 'on' || field.required === 1 || field.required === '1',

@@ -27,7 +27,8 @@ import {
 } from './client-sections.js';
 import { todayUtc } from './dates.js';
 import { loadSections, partialErrorsOutput } from './sections.js';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
+import { rowsOf } from '../shared/fields.js';
 
 /** Items each section lists; counts always cover everything read. */
 const SECTION_ITEMS = 50;
@@ -141,7 +142,7 @@ export const getAccount360 = defineTool({
             limitnum: RECENT_ACTIVITY,
           });
           return newestFirst(
-            (asList(reply.activity) as Record<string, unknown>[])
+            rowsOf(reply.activity)
               .filter((row) => toInt(row.clientId ?? row.userid) === clientId)
               .slice(0, RECENT_ACTIVITY)
               .map(projectActivityEntry),

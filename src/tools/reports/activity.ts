@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { toDate, toInt } from '../../whmcs/normalize.js';
 import { untrustedText, whmcsDate } from '../schemas.js';
 import { untrusted, type TextSource } from '../untrusted.js';
+import { optionalId } from '../shared/fields.js';
 
 type Row = Record<string, unknown>;
 
@@ -34,14 +35,9 @@ export const systemActivityEntrySchema = activityEntrySchema.extend({
 });
 export type SystemActivityEntry = z.infer<typeof systemActivityEntrySchema>;
 
-function positive(value: unknown): number | null {
-  const id = toInt(value);
-  return id !== undefined && id > 0 ? id : null;
-}
-
 function actorOf(row: Row): (typeof ACTIVITY_ACTORS)[number] {
-  if (positive(row.adminId) !== null) return 'staff';
-  if (positive(row.userId) !== null) return 'client';
+  if (optionalId(row.adminId) !== null) return 'staff';
+  if (optionalId(row.userId) !== null) return 'client';
   const username = typeof row.username === 'string' ? row.username.trim() : '';
   if (username === '' || username.toLowerCase() === 'system') return 'system';
   // Client-area actions log the client's e-mail as the username.
@@ -64,7 +60,7 @@ export function projectActivityEntry(row: Row): ActivityEntry {
     actor,
     username,
     // WHMCS 8 names the client `clientId` and keeps `userid` as the older alias.
-    client_id: positive(row.clientId ?? row.userid),
+    client_id: optionalId(row.clientId ?? row.userid),
     description: untrusted(
       typeof row.description === 'string' ? row.description : '',
       SOURCE_OF_ACTOR[actor],

@@ -16,7 +16,6 @@ import { Currencies } from '../billing/currencies.js';
 import { creditEntrySchema, projectCreditEntry } from '../clients/projections.js';
 import { defineTool } from '../define.js';
 import { entityId } from '../schemas.js';
-import { asList } from '../../whmcs/normalize.js';
 import {
   CLIENT_CORE_ACTIONS,
   amountsAreBalancesField,
@@ -29,6 +28,7 @@ import {
 } from './client-sections.js';
 import { daysBetween, todayUtc } from './dates.js';
 import { loadSections, partialErrorOf, partialErrorsOutput } from './sections.js';
+import { rowsOf } from '../shared/fields.js';
 
 const UNPAID_ITEMS = 100;
 
@@ -114,7 +114,7 @@ export const getBillingSnapshot = defineTool({
         payments: () => loadTransactionRows(ctx, clientId),
         credits: async () => {
           const reply = await ctx.whmcs.call('GetCredits', { clientid: clientId });
-          return (asList(reply.credits) as Record<string, unknown>[]).map(projectCreditEntry);
+          return rowsOf(reply.credits).map(projectCreditEntry);
         },
       }),
     ]);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { formatCents, parseCents, type Cents } from '../../money.js';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
 import { Currencies } from '../billing/currencies.js';
 import {
   invoiceBalance,
@@ -19,6 +19,7 @@ import type { ToolContext, WhmcsReply } from '../define.js';
 import { money } from '../schemas.js';
 import { loadClient } from '../shared/ownership.js';
 import { CLIENT_SECTION_CAP, scanList, type Row } from './scan.js';
+import { rowsOf } from '../shared/fields.js';
 
 /** Actions the core client read may use (GetCurrencies only when WHMCS omits currency_code). */
 export const CLIENT_CORE_ACTIONS = ['GetClientsDetails', 'GetCurrencies'] as const;
@@ -94,7 +95,7 @@ export async function loadDomainRows(ctx: ToolContext, clientId: number): Promis
 /** GetClientsAddons has no paging: one call returns every addon of the client. */
 export async function loadAddonRows(ctx: ToolContext, clientId: number): Promise<OwnedRows> {
   const reply = await ctx.whmcs.call('GetClientsAddons', { clientid: clientId });
-  const rows = asList(reply.addons) as Row[];
+  const rows = rowsOf(reply.addons);
   return { rows: ownedBy(rows, 'userid', clientId), truncated: false };
 }
 
@@ -114,7 +115,7 @@ export async function loadUnpaidInvoiceRows(ctx: ToolContext, clientId: number):
 /** Every transaction of the client (GetTransactions has no paging). */
 export async function loadTransactionRows(ctx: ToolContext, clientId: number): Promise<Row[]> {
   const reply = await ctx.whmcs.call('GetTransactions', { clientid: clientId });
-  return ownedBy(asList(reply.transactions) as Row[], 'userid', clientId);
+  return ownedBy(rowsOf(reply.transactions), 'userid', clientId);
 }
 
 /**

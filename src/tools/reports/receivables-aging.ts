@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { formatCents, parseCents, type Cents } from '../../money.js';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
 import { invoiceBalance, netPaidByInvoice, projectInvoiceSummary } from '../billing/projections.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { untrustedText } from '../schemas.js';
@@ -13,6 +13,7 @@ import { compareCurrency } from './client-sections.js';
 import { daysBetween, isoDay, todayUtc } from './dates.js';
 import { REPORT_SCAN_CAP, scanList, type Row } from './scan.js';
 import { partialErrorOf, partialErrorsOutput, type PartialError } from './sections.js';
+import { rowsOf } from '../shared/fields.js';
 
 /** Debtors whose payments are read one client at a time; past this, one unfiltered read serves all. */
 const PER_CLIENT_PAYMENT_READS = 200;
@@ -109,7 +110,7 @@ async function paymentsOf(
   if (clientIds.length > PER_CLIENT_PAYMENT_READS) {
     try {
       const reply = await ctx.whmcs.call('GetTransactions', {});
-      absorb(asList(reply.transactions) as Row[]);
+      absorb(rowsOf(reply.transactions));
       for (const id of clientIds) covered.add(id);
     } catch (error) {
       partialErrors.push(partialErrorOf(ctx, 'payments', error));
@@ -119,7 +120,7 @@ async function paymentsOf(
   const settled = await Promise.allSettled(
     clientIds.map(async (clientId) => {
       const reply = await ctx.whmcs.call('GetTransactions', { clientid: clientId });
-      return (asList(reply.transactions) as Row[]).filter((row) => toInt(row.userid) === clientId);
+      return rowsOf(reply.transactions).filter((row) => toInt(row.userid) === clientId);
     }),
   );
   const failed: number[] = [];

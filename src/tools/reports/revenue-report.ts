@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { formatCents, parseCents, type Cents } from '../../money.js';
-import { asList, toDate, toInt } from '../../whmcs/normalize.js';
+import { toDate, toInt } from '../../whmcs/normalize.js';
 import { CURRENCY_ACTIONS, Currencies, type CurrencyRecord } from '../billing/currencies.js';
 import { transactionCurrencyId } from '../billing/projections.js';
 import { defineTool, type ToolContext } from '../define.js';
@@ -12,6 +12,7 @@ import { compareCurrency } from './client-sections.js';
 import { addDays, daysBetween, isoDay, todayUtc } from './dates.js';
 import type { Row } from './scan.js';
 import { partialErrorOf, partialErrorsOutput, type PartialError } from './sections.js';
+import { rowsOf } from '../shared/fields.js';
 
 /** Clients whose currency is looked up one by one at most; the rest stay unresolved and say so. */
 const CLIENT_CURRENCY_LOOKUPS = 500;
@@ -179,7 +180,7 @@ export const getRevenueReport = defineTool({
     const dateTo = input.date_to ?? todayUtc();
     const dateFrom = input.date_from ?? addDays(dateTo, -(DEFAULT_RANGE_DAYS - 1));
     const reply = await ctx.whmcs.call('GetTransactions', {});
-    const scanned = asList(reply.transactions) as Row[];
+    const scanned = rowsOf(reply.transactions);
     const inRange = scanned.filter((row) => {
       const day = toDate(row.date)?.slice(0, 10);
       return day !== undefined && day >= dateFrom && day <= dateTo;

@@ -3,7 +3,7 @@
  * Subjects, names and messages are customer-written text and leave as untrusted content.
  */
 import { z } from 'zod';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { entityId, untrustedText, whmcsDate } from '../schemas.js';
 import {
@@ -20,6 +20,7 @@ import {
   loadOpenTicketRows,
 } from './client-sections.js';
 import { loadSections, partialErrorOf, partialErrorsOutput, type PartialError } from './sections.js';
+import { rowsOf } from '../shared/fields.js';
 
 const EXCERPT_CHARS = 500;
 
@@ -99,7 +100,7 @@ export const getSupportSnapshot = defineTool({
         departments: async () => {
           const reply = await ctx.whmcs.call('GetSupportDepartments', { ignore_dept_assignments: true });
           const names = new Map<number, string>();
-          for (const row of asList(reply.departments) as Record<string, unknown>[]) {
+          for (const row of rowsOf(reply.departments)) {
             const id = toInt(row.id);
             if (id !== undefined && typeof row.name === 'string') names.set(id, row.name);
           }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId } from '../schemas.js';
 import { loadService } from '../shared/ownership.js';
 import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from './client-currency.js';
-import type { Row } from './fields.js';
 import { describeService, projectService, serviceSchema } from './projections.js';
+import { rowsOf } from '../shared/fields.js';
 
 export const getServiceDetails = defineTool({
   name: 'get_service_details',
@@ -27,9 +27,7 @@ export const getServiceDetails = defineTool({
       ctx.whmcs.call('GetClientsAddons', { serviceid: input.service_id }),
     ]);
     // GetClientsAddons filters by service; keep only this service's rows in case a version does not.
-    const addons = (asList(addonsReply.addons) as Row[]).filter(
-      (addon) => toInt(addon.serviceid) === input.service_id,
-    );
+    const addons = rowsOf(addonsReply.addons).filter((addon) => toInt(addon.serviceid) === input.service_id);
     return projectService(service, currency, addons);
   },
   summarize(service) {

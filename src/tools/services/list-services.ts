@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { entityId, listOutput, pagingInput, type ListPage } from '../schemas.js';
 import { loadClient } from '../shared/ownership.js';
 import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from './client-currency.js';
-import type { Row } from './fields.js';
+import type { Row } from '../shared/fields.js';
 import {
   projectServiceSummary,
   serviceStatusFilter,
@@ -12,11 +12,12 @@ import {
   type ServiceSummary,
 } from './projections.js';
 import { passThroughPage, scanFilteredPage, verifiedFilteredPage, type PageFetcher } from './whmcs-paging.js';
+import { rowsOf } from '../shared/fields.js';
 
 function servicesFetcher(ctx: ToolContext, filters: { clientid?: number; pid?: number }): PageFetcher<Row> {
   return async (limitstart, limitnum) => {
     const reply = await ctx.whmcs.call('GetClientsProducts', { ...filters, limitstart, limitnum });
-    const rows = asList(reply.products) as Row[];
+    const rows = rowsOf(reply.products);
     return { rows, total: toInt(reply.totalresults) ?? rows.length };
   };
 }

@@ -5,10 +5,10 @@
  * credentials) are left out too; custom field values whose name says they hold a secret are masked.
  */
 import { z } from 'zod';
-import { asList, toBool, toDate, toInt } from '../../whmcs/normalize.js';
+import { toBool, toDate, toInt } from '../../whmcs/normalize.js';
 import { money, untrustedText, whmcsDate } from '../schemas.js';
 import { cleanText, untrusted } from '../untrusted.js';
-import { amount, isRow, optionalCount, optionalId, text, type Row } from './fields.js';
+import { amount, optionalId, optionalInt, type Row, rowsOf, text } from '../shared/fields.js';
 
 /** Service statuses as WHMCS spells them (tblhosting.domainstatus). */
 export const SERVICE_STATUSES = [
@@ -209,14 +209,14 @@ export function projectService(row: Row, currency: string | null, addons: readon
     override_auto_suspend: toBool(row.overideautosuspend) ?? false,
     override_suspend_until: toDate(row.overidesuspenduntil),
     usage: {
-      disk_used_mb: optionalCount(row.diskusage),
-      disk_limit_mb: optionalCount(row.disklimit),
-      bandwidth_used_mb: optionalCount(row.bwusage),
-      bandwidth_limit_mb: optionalCount(row.bwlimit),
+      disk_used_mb: optionalInt(row.diskusage),
+      disk_limit_mb: optionalInt(row.disklimit),
+      bandwidth_used_mb: optionalInt(row.bwusage),
+      bandwidth_limit_mb: optionalInt(row.bwlimit),
       last_update: toDate(row.lastupdate),
     },
-    config_options: (asList(row.configoptions) as Row[]).filter(isRow).map(projectConfigOption),
-    custom_fields: (asList(row.customfields) as Row[]).filter(isRow).map(projectCustomField),
+    config_options: rowsOf(row.configoptions).map(projectConfigOption),
+    custom_fields: rowsOf(row.customfields).map(projectCustomField),
     addons: addons.map((addon) => projectServiceAddon(addon, currency)),
   };
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { listOutput, pageOf, pagingInput } from '../schemas.js';
-import { isRow, optionalCount, text } from '../services/fields.js';
+import { optionalInt, rowsOf, text } from '../shared/fields.js';
 
 const countNote = 'Null in client-scoped access, where installation-wide ticket counts are not shown.';
 
@@ -31,14 +31,12 @@ export const getTicketDepartments = defineTool({
     // Every department, not only those the API admin is a member of.
     const reply = await ctx.whmcs.call('GetSupportDepartments', { ignore_dept_assignments: true });
     const withCounts = ctx.scope.mode === 'admin';
-    const departments = asList(reply.departments)
-      .filter(isRow)
-      .map((department) => ({
-        id: toInt(department.id) ?? 0,
-        name: text(department.name) ?? '',
-        open_tickets: withCounts ? optionalCount(department.opentickets) : null,
-        awaiting_reply: withCounts ? optionalCount(department.awaitingreply) : null,
-      }));
+    const departments = rowsOf(reply.departments).map((department) => ({
+      id: toInt(department.id) ?? 0,
+      name: text(department.name) ?? '',
+      open_tickets: withCounts ? optionalInt(department.opentickets) : null,
+      awaiting_reply: withCounts ? optionalInt(department.awaitingreply) : null,
+    }));
     return { departments };
   },
   summarize(output) {
@@ -80,13 +78,11 @@ export const listSupportStatuses = defineTool({
       input.department_id === undefined ? {} : { deptid: input.department_id },
     );
     const withCounts = ctx.scope.mode === 'admin';
-    const statuses = asList(reply.statuses)
-      .filter(isRow)
-      .map((status) => ({
-        title: text(status.title) ?? '',
-        color: text(status.color),
-        ticket_count: withCounts ? optionalCount(status.count) : null,
-      }));
+    const statuses = rowsOf(reply.statuses).map((status) => ({
+      title: text(status.title) ?? '',
+      color: text(status.color),
+      ticket_count: withCounts ? optionalInt(status.count) : null,
+    }));
     return pageOf(statuses, input.offset, input.limit);
   },
   summarize(page) {

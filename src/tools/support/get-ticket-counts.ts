@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { asList, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
-import { isRow, optionalCount, text } from '../services/fields.js';
+import { isRow, optionalInt, text } from '../shared/fields.js';
 
 export const getTicketCounts = defineTool({
   name: 'get_ticket_counts',
@@ -38,16 +38,16 @@ export const getTicketCounts = defineTool({
     });
     const byStatus = isRow(reply.status) ? Object.entries(reply.status) : [];
     return {
-      all_active: optionalCount(reply.allActive),
-      awaiting_reply: optionalCount(reply.awaitingReply),
-      flagged_to_api_admin: optionalCount(reply.flaggedTickets),
+      all_active: optionalInt(reply.allActive),
+      awaiting_reply: optionalInt(reply.awaitingReply),
+      flagged_to_api_admin: optionalInt(reply.flaggedTickets),
       department_ids: asList(reply.filteredDepartments)
         .map((id) => toInt(id))
         .filter((id): id is number => id !== undefined),
       by_status: byStatus.map(([key, entry]) => ({
         key,
         status: (isRow(entry) ? text(entry.title) : null) ?? key,
-        count: isRow(entry) ? optionalCount(entry.count) : optionalCount(entry),
+        count: isRow(entry) ? optionalInt(entry.count) : optionalInt(entry),
       })),
     };
   },

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { WhmcsMcpError } from '../../errors.js';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { boundedText, entityId, listOutput, pagingInput } from '../schemas.js';
-import { isRow, text, type Row } from '../services/fields.js';
+import { type Row, rowsOf, text } from '../shared/fields.js';
 import { verifiedFilteredPage, type PageFetcher } from '../services/whmcs-paging.js';
 import { assertClientVisible } from '../shared/ownership.js';
 import { projectTicketSummary, ticketSummarySchema } from './projections.js';
@@ -15,7 +15,7 @@ async function departmentNames(ctx: ToolContext): Promise<ReadonlyMap<number, st
   try {
     const reply = await ctx.whmcs.call('GetSupportDepartments', { ignore_dept_assignments: true });
     const names = new Map<number, string>();
-    for (const department of asList(reply.departments).filter(isRow)) {
+    for (const department of rowsOf(reply.departments)) {
       const id = toInt(department.id);
       const name = text(department.name);
       if (id !== undefined && name !== null) names.set(id, name);
@@ -59,7 +59,7 @@ export const listClientTickets = defineTool({
         limitnum,
         ignore_dept_assignments: true,
       });
-      const rows = asList(reply.tickets).filter(isRow);
+      const rows = rowsOf(reply.tickets);
       return { rows, total: toInt(reply.totalresults) ?? rows.length };
     };
     // WHMCS applies both filters itself; every row is checked anyway, and a page that does not hold

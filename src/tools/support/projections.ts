@@ -4,8 +4,8 @@
  * characters removed; staff text is wrapped the same way so every message reads alike.
  */
 import { z } from 'zod';
-import { asList, toBool, toDate, toInt } from '../../whmcs/normalize.js';
-import { isRow, optionalId, text, type Row } from '../services/fields.js';
+import { toBool, toDate, toInt } from '../../whmcs/normalize.js';
+import { optionalId, type Row, rowsOf, text } from '../shared/fields.js';
 import { untrustedText, whmcsDate } from '../schemas.js';
 import { cleanText, untrusted } from '../untrusted.js';
 
@@ -80,8 +80,7 @@ function relatedEntity(value: unknown): TicketSummary['related'] {
 
 /** Attachment names from `attachments: [{filename}]`, else from `attachment: "123_a.png|456_b.pdf"`. */
 export function attachmentNames(row: Row): string[] {
-  const listed = (asList(row.attachments) as unknown[])
-    .filter(isRow)
+  const listed = rowsOf(row.attachments)
     .map((attachment) => text(attachment.filename))
     .filter((name): name is string => name !== null);
   const names =
@@ -157,8 +156,8 @@ function projectNote(note: Row): TicketMessage {
  * merged oldest first; messages with the same timestamp keep WHMCS's order, replies before notes.
  */
 export function projectTicketThread(ticket: Row, includeNotes: boolean): TicketThread {
-  const replies = (asList(ticket.replies) as unknown[]).filter(isRow).map(projectReply);
-  const notes = includeNotes ? (asList(ticket.notes) as unknown[]).filter(isRow).map(projectNote) : [];
+  const replies = rowsOf(ticket.replies).map(projectReply);
+  const notes = includeNotes ? rowsOf(ticket.notes).map(projectNote) : [];
   const messages = [...replies, ...notes]
     .map((message, order) => ({ message, order }))
     .sort((left, right) => {

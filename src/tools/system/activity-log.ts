@@ -18,16 +18,9 @@ import {
   untrustedText,
   whmcsDate,
 } from '../schemas.js';
+import { optionalId } from '../shared/fields.js';
 import { untrusted, type TextSource } from '../untrusted.js';
-import {
-  calendarDay,
-  dayOf,
-  filteredPage,
-  optionalId,
-  pageFrom,
-  readWindow,
-  type WhmcsPage,
-} from './common.js';
+import { calendarDay, dayOf, filteredPage, pageFrom, readWindow, type WhmcsPage } from './common.js';
 
 /** Rows per WHMCS page while searching a date range. */
 const RANGE_PAGE_SIZE = 250;

@@ -8,7 +8,8 @@ import { toDate } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { boundedText, listOutput, pageOf, pagingInput, whmcsDate } from '../schemas.js';
 import { cleanText } from '../untrusted.js';
-import { calendarDay, countOf, daysBetween, isCalendarDay } from './common.js';
+import { countOf } from '../shared/fields.js';
+import { calendarDay, daysBetween, isCalendarDay } from './common.js';
 
 /** WHMCS reads at most 91 days from the start date. */
 const MAX_RANGE_DAYS = 90;

@@ -3,9 +3,10 @@
  * `limitstart`/`limitnum` pages for actions whose paging is page-based rather than offset-based.
  */
 import { z } from 'zod';
-import { asList, toInt } from '../../whmcs/normalize.js';
+import { asList } from '../../whmcs/normalize.js';
 import type { WhmcsReply } from '../define.js';
 import type { ListPage } from '../schemas.js';
+import { countOf } from '../shared/fields.js';
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -37,18 +38,6 @@ export function dayOf(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const day = value.slice(0, 10);
   return DAY.test(day) ? day : null;
-}
-
-/** A positive id, or null for WHMCS's 0 / "" meaning "none". */
-export function optionalId(value: unknown): number | null {
-  const id = toInt(value);
-  return id !== undefined && id > 0 ? id : null;
-}
-
-/** A count WHMCS sent (number or digit string), or null when it did not send one. */
-export function countOf(value: unknown): number | null {
-  const count = toInt(value);
-  return count !== undefined && count >= 0 ? count : null;
 }
 
 export interface WhmcsPage {

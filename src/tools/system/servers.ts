@@ -8,7 +8,7 @@ import { toBool, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { boundedText, listOutput, pageOf, pagingInput } from '../schemas.js';
 import { cleanText } from '../untrusted.js';
-import { countOf } from './common.js';
+import { countOf, rowsOf } from '../shared/fields.js';
 
 const server = z.object({
   id: z.number().int(),
@@ -61,9 +61,7 @@ export const listServers = defineTool({
   output: listOutput(server),
   async handler(args, ctx) {
     const reply = await ctx.whmcs.call('GetServers', args.fetch_status ? { fetchStatus: true } : {});
-    const rows = (Array.isArray(reply.servers) ? reply.servers : []).filter(
-      (row): row is Record<string, unknown> => typeof row === 'object' && row !== null,
-    );
+    const rows = rowsOf(reply.servers);
     const servers = rows
       .map((row) => {
         const status =

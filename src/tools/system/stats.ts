@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { toMoney } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { money } from '../schemas.js';
-import { countOf } from './common.js';
+import { countOf } from '../shared/fields.js';
 
 const count = z.number().int().min(0).nullable();
 

@@ -7,7 +7,8 @@ import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { envelope, listOutput, pagingInput, untrustedText, whmcsDate } from '../schemas.js';
 import { cleanText, untrusted } from '../untrusted.js';
-import { dayOf, filteredPage, optionalId, pageFrom } from './common.js';
+import { optionalId } from '../shared/fields.js';
+import { dayOf, filteredPage, pageFrom } from './common.js';
 
 export const TODO_STATUSES = ['New', 'Pending', 'In Progress', 'Completed', 'Postponed'] as const;
 const STATUS_FILTERS = ['Incomplete', ...TODO_STATUSES] as const;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { defineTool } from '../define.js';
+import { text } from '../shared/fields.js';
 import { parseWhmcsVersion, whmcsRules } from './whmcs-version.js';
 
 const output = z.object({
@@ -25,10 +26,6 @@ const output = z.object({
     })
     .describe('The version-specific rules the server applies to this installation.'),
 });
-
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
-}
 
 export const getWhmcsDetails = defineTool({
   name: 'get_whmcs_details',
