@@ -6,7 +6,7 @@
  */
 import type { ErrorCode } from '../errors.js';
 import { ClientScope } from './client-scope.js';
-import type { Principal, Toolset } from './principal.js';
+import { hasRole, type Principal, type Role, type Toolset } from './principal.js';
 
 export const MODES = ['read_only', 'simulate', 'full'] as const;
 export type Mode = (typeof MODES)[number];
@@ -39,6 +39,12 @@ export interface ToolPolicyFacts {
   toolset: Toolset;
   kind: 'read' | 'write';
   clientMode: ClientModeRule;
+  /** The role a caller needs; by default reader for reads and operator for writes. */
+  requiredRole?: Role | undefined;
+}
+
+export function requiredRoleOf(tool: ToolPolicyFacts): Role {
+  return tool.requiredRole ?? (tool.kind === 'write' ? 'operator' : 'reader');
 }
 
 export type PolicyDecision =
@@ -60,6 +66,13 @@ export function decideToolAccess(
   principal: Principal,
   settings: PolicySettings,
 ): PolicyDecision {
+  const role = requiredRoleOf(tool);
+  if (!hasRole(principal, role)) {
+    return refuse(
+      'forbidden',
+      `${tool.name} needs the ${role} role, which ${principal.label} does not hold.`,
+    );
+  }
   if (principal.toolsets !== undefined && !principal.toolsets.includes(tool.toolset)) {
     return refuse('forbidden', `The '${tool.toolset}' toolset is not granted to ${principal.label}.`);
   }

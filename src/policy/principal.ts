@@ -33,8 +33,13 @@ export interface Principal {
   transport: PrincipalTransport;
 }
 
+/**
+ * Whether the principal holds a role. Admin holds every role; operators and approvers may read
+ * (an approver must see what it approves), so both imply reader.
+ */
 export function hasRole(principal: Principal, role: Role): boolean {
-  return principal.roles.includes(role) || principal.roles.includes('admin');
+  if (principal.roles.includes(role) || principal.roles.includes('admin')) return true;
+  return role === 'reader' && (principal.roles.includes('operator') || principal.roles.includes('approver'));
 }
 
 /**

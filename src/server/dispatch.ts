@@ -14,7 +14,7 @@ import type { Principal } from '../policy/principal.js';
 import { matchTemplate, type ResourceDefinition } from '../resources/define.js';
 import type { AnyToolDefinition, ToolContext, ToolSettings } from '../tools/define.js';
 import { bindIntentAccess } from '../writes/access.js';
-import type { WriteFlow } from '../writes/engine.js';
+import { isAuditedRefusal, type WriteFlow } from '../writes/engine.js';
 import { ToolWhmcsGateway, type WhmcsCaller } from './gateway.js';
 import { redactOutput } from './output.js';
 
@@ -139,6 +139,7 @@ export class ToolDispatcher {
       outcome = await this.run(request);
     } catch (caught) {
       outcome = { ok: false, error: this.toPublicError(caught, request.name) };
+      this.auditWriteRefusal(request, caught, outcome.error);
     }
     const durationMs = performance.now() - started;
     const event: ToolCallEvent = {
@@ -322,6 +323,21 @@ export class ToolDispatcher {
     if (!argsRecord || !(AUTH_ARGUMENT in argsRecord)) return args ?? {};
     const { [AUTH_ARGUMENT]: _token, ...rest } = argsRecord;
     return rest;
+  }
+
+  /** Every refused attempt at a write tool is one audit row, wherever in the pipeline it stopped. */
+  private auditWriteRefusal(request: ToolCallRequest, caught: unknown, error: PublicError): void {
+    const tool = this.byName.get(request.name);
+    if (tool?.kind !== 'write' || isAuditedRefusal(caught)) return;
+    if (
+      !['forbidden', 'not_permitted_in_mode', 'approval_required', 'auth_failed', 'invalid_input'].includes(
+        error.code,
+      )
+    )
+      return;
+    const args = request.arguments as Record<string, unknown> | null;
+    const intentId = typeof args?.intent_id === 'string' ? args.intent_id.slice(0, 64) : null;
+    this.options.writeFlow.auditRefusal(request.principal, tool.name, error.code, error.message, intentId);
   }
 
   private toPublicError(caught: unknown, toolName: string): PublicError {

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { CapabilityMatrix } from '../policy/capabilities.js';
 import type { ClientScope } from '../policy/client-scope.js';
 import type { ClientModeRule, Mode } from '../policy/policy.js';
-import type { Principal, Toolset } from '../policy/principal.js';
+import type { Principal, Role, Toolset } from '../policy/principal.js';
 import type { EffectTag, RiskClass } from '../whmcs/action-types.js';
 import type { WhmcsParams } from '../whmcs/encode.js';
 import type { IntentAccess } from '../writes/access.js';
@@ -58,6 +58,8 @@ export interface ToolDefinition<
   risk: RiskClass;
   effects?: readonly EffectTag[];
   clientMode: ClientModeRule;
+  /** The role a caller needs when the default (reader for reads, operator for writes) does not fit. */
+  requiredRole?: Role;
   /** WHMCS actions the handler may call; the capability matrix and the gateway check against it. */
   whmcsActions: readonly string[];
   input: Input;

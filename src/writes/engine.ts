@@ -11,12 +11,17 @@ import { formatCents, parseCents } from '../money.js';
 import type { ClientScope } from '../policy/client-scope.js';
 import type { Mode } from '../policy/policy.js';
 import { hasRole, type Principal } from '../policy/principal.js';
-import { assertActionParams, getAction, normalizeBoolParams } from '../whmcs/actions.js';
+import {
+  assertActionParams,
+  getAction,
+  normalizeBoolParams,
+  redactCredentialParams,
+} from '../whmcs/actions.js';
 import type { ActionDefinition } from '../whmcs/action-types.js';
 import type { WhmcsParams } from '../whmcs/encode.js';
 import { canonicalJson, paramsDigest, sha256Hex } from './digest.js';
 import { genericRules, type ActionRules, type RulesContext, type WhmcsReply } from './rules.js';
-import { assertTransition, type IntentState } from './states.js';
+import { TERMINAL_STATES, assertTransition, type IntentState } from './states.js';
 import type { IntentStore } from './store.js';
 import type { Approval, AuditEvent, Intent, IntentFilter, IntentValidation } from './types.js';
 
@@ -80,6 +85,13 @@ export interface IntentView extends Intent {
 }
 
 const INTENT_ID_PREFIX = 'wi_';
+
+/** Errors the engine already wrote an audit row for, so the dispatcher does not write a second. */
+const AUDITED = new WeakSet<WhmcsMcpError>();
+
+export function isAuditedRefusal(error: unknown): boolean {
+  return error instanceof WhmcsMcpError && AUDITED.has(error);
+}
 
 function newIntentId(): string {
   // 16 random bytes: 128 bits, as the design requires; base64url keeps it short and URL-safe.
@@ -285,14 +297,23 @@ export class WriteFlow {
     id: string,
     input: { reason: string; channel: string; acknowledgements?: readonly string[] },
   ): IntentView {
+    // The role comes first: without it the answer is the same whether or not the intent exists.
+    if (!hasRole(approver, 'approver')) {
+      throw this.refuse(
+        approver,
+        'approve_write_intent',
+        '',
+        id.slice(0, 64),
+        'approve',
+        'forbidden',
+        `${approver.label} does not hold the approver role, so it cannot approve write intents; a person approves through the operator CLI (whmcs-mcp intents approve) or an approver connection.`,
+      );
+    }
     const intent = this.expireIfStale(this.visibleIntent(approver, scope, id), approver);
     const refuse = (code: ErrorCode, message: string) =>
       this.refuse(approver, intent.tool, intent.action, intent.id, 'approve', code, message);
     if (approver.id === intent.drafted_by || approver.label === intent.drafted_by_label) {
       throw refuse('forbidden', 'The drafter of an intent cannot approve it; another person must.');
-    }
-    if (!hasRole(approver, 'approver')) {
-      throw refuse('forbidden', `${approver.label} does not hold the approver role.`);
     }
     if (intent.state !== 'validated' && intent.state !== 'approved') {
       throw refuse(
@@ -356,18 +377,19 @@ export class WriteFlow {
     id: string,
     input: { reason: string; channel: string },
   ): IntentView {
-    const intent = this.visibleIntent(approver, scope, id);
+    // The role comes first: without it the answer is the same whether or not the intent exists.
     if (!hasRole(approver, 'approver')) {
       throw this.refuse(
         approver,
-        intent.tool,
-        intent.action,
-        intent.id,
+        'reject_write_intent',
+        '',
+        id.slice(0, 64),
         'reject',
         'forbidden',
-        `${approver.label} does not hold the approver role.`,
+        `${approver.label} does not hold the approver role, so it cannot reject write intents.`,
       );
     }
+    const intent = this.visibleIntent(approver, scope, id);
     assertTransition(intent.id, intent.state, 'rejected');
     const now = this.now();
     const next: Intent = {
@@ -881,7 +903,13 @@ export class WriteFlow {
   }
 
   private commit(next: Intent, previous: Intent, event: AuditEvent): void {
-    if (!this.store.updateIntent(next, { state: previous.state, version: previous.version }, event)) {
+    if (
+      !this.store.updateIntent(
+        this.scrubIfEnded(next),
+        { state: previous.state, version: previous.version },
+        event,
+      )
+    ) {
       throw new WhmcsMcpError(
         'conflict',
         `Intent ${previous.id} changed while this call was working on it; read it again.`,
@@ -890,6 +918,16 @@ export class WriteFlow {
         },
       );
     }
+  }
+
+  /**
+   * Once an intent can never run again, credential parameters (an EPP code, a new client's
+   * password) have no use left; they are replaced so the state file stops holding them.
+   */
+  private scrubIfEnded(intent: Intent): Intent {
+    const action = getAction(intent.action);
+    if (!TERMINAL_STATES.has(intent.state) || !action) return intent;
+    return { ...intent, params: redactCredentialParams(action, intent.params) };
   }
 
   private rulesFor(action: ActionDefinition): ActionRules {
@@ -961,7 +999,20 @@ export class WriteFlow {
     } catch (error) {
       this.logger.error({ err: error }, 'could not audit a refusal');
     }
-    return new WhmcsMcpError(code, message, details ? { details } : {});
+    const error = new WhmcsMcpError(code, message, details ? { details } : {});
+    AUDITED.add(error);
+    return error;
+  }
+
+  /** Audits a refusal that happened before the engine was reached (policy, validation, mode). */
+  auditRefusal(
+    principal: Principal,
+    tool: string,
+    code: ErrorCode,
+    message: string,
+    intentId: string | null = null,
+  ): void {
+    this.refuse(principal, tool, '', intentId, 'call', code, message);
   }
 }
 

@@ -414,6 +414,7 @@ describe('CONFIG_VARIABLES', () => {
     const secrets = CONFIG_VARIABLES.filter((variable) => variable.secret).map((variable) => variable.name);
     expect(secrets.sort()).toEqual([
       'MCP_AUTH_TOKEN',
+      'MCP_METRICS_TOKEN',
       'WHMCS_ACCESS_KEY',
       'WHMCS_IDENTIFIER',
       'WHMCS_SECRET',

@@ -79,7 +79,7 @@ async function runFacade(name: string, args: Structured, acknowledgements?: stri
   expect(validation.problems).toEqual([]);
 
   const approved = await callOk(approver, 'approve_write_intent', {
-    id: pending.id,
+    intent_id: pending.id,
     reason: `checked the impact of ${name}`,
     ...(acknowledgements ? { acknowledgements } : {}),
   });
@@ -88,7 +88,7 @@ async function runFacade(name: string, args: Structured, acknowledgements?: stri
     { label: 'alice', channel: 'http', decision: 'approve', created_at: expect.any(String) as unknown },
   ]);
 
-  const executed = await callOk(agent.client, 'execute_write_intent', { id: pending.id });
+  const executed = await callOk(agent.client, 'execute_write_intent', { intent_id: pending.id });
   expect(executed.state, JSON.stringify(executed.error)).toBe('executed');
   expect((executed.result as Structured).simulated).toBe(false);
   expect(agent.runtime.store.verifyAudit().ok).toBe(true);
@@ -363,7 +363,7 @@ describe('domain façades', () => {
       expect(JSON.stringify(result)).not.toContain(eppCode);
     const fetched = await agent.client.callTool({
       name: 'get_write_intent',
-      arguments: { id: run.pending.id },
+      arguments: { intent_id: run.pending.id },
     });
     expect(JSON.stringify(fetched)).not.toContain(eppCode);
   });

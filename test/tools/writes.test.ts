@@ -23,12 +23,16 @@ const INTENT_TOOLS = [
   'draft_write_intent',
   'validate_write_intent',
   'approve_write_intent',
+  'reject_write_intent',
   'execute_write_intent',
   'get_write_intent',
   'list_write_intents',
   'cancel_write_intent',
   'reconcile_write_intent',
 ];
+
+/** Intent tools only an approver sees: the agent over stdio is never offered them. */
+const APPROVER_TOOLS = ['approve_write_intent', 'reject_write_intent'];
 
 const alice: Principal = { id: 'consumer:alice', label: 'alice', roles: ['approver'], transport: 'http' };
 /** An approver who drafts too: still never the approver of their own intent. */
@@ -119,7 +123,7 @@ describe('the intent lifecycle', () => {
     expect(draft.id).toMatch(/^wi_[A-Za-z0-9_-]{22}$/);
     expect(draft.next_step).toMatch(/validate_write_intent/);
 
-    const validated = await callOk(agent.client, 'validate_write_intent', { id: draft.id });
+    const validated = await callOk(agent.client, 'validate_write_intent', { intent_id: draft.id });
     expect(validated.state).toBe('validated');
     const validation = validated.validation as Structured;
     expect(validation.cap_amount).toEqual({ amount: '12.50', currency: 'USD' });
@@ -128,35 +132,35 @@ describe('the intent lifecycle', () => {
         (value) => typeof value !== 'object' || value === null,
       ),
     ).toBe(true);
-    const pendingText = await textOf(agent.client, 'get_write_intent', { id: draft.id });
+    const pendingText = await textOf(agent.client, 'get_write_intent', { intent_id: draft.id });
     expect(pendingText).toMatch(
       /^Pending approval: .*credit balance .* -> .* USD.*; needs 1 approval by an approver/,
     );
 
     // Not approved yet: execution is refused and WHMCS is untouched.
-    const early = await callError(agent.client, 'execute_write_intent', { id: draft.id });
+    const early = await callError(agent.client, 'execute_write_intent', { intent_id: draft.id });
     expect(early.code).toBe('approval_required');
     expect(agent.sandbox.state.clients.get(demo.id)!.credit).toBe(creditBefore);
 
     const approved = await callOk(asAlice, 'approve_write_intent', {
-      id: draft.id,
+      intent_id: draft.id,
       reason: 'Outage confirmed',
     });
     expect(approved).toMatchObject({ state: 'approved', approvals_still_needed: 0 });
 
-    const executed = await callOk(agent.client, 'execute_write_intent', { id: draft.id });
+    const executed = await callOk(agent.client, 'execute_write_intent', { intent_id: draft.id });
     expect(executed.state).toBe('executed');
     expect(executed.result).toMatchObject({
       simulated: false,
       reply: { newbalance: expect.any(String) as unknown },
     });
     expect(agent.sandbox.state.clients.get(demo.id)!.credit).toBe(creditBefore + 1250n);
-    const doneText = await textOf(agent.client, 'get_write_intent', { id: draft.id });
+    const doneText = await textOf(agent.client, 'get_write_intent', { intent_id: draft.id });
     expect(doneText).toMatch(/^Executed: /);
 
     // A repeated execute returns the stored result and sends nothing.
     const calls = agent.sandbox.stats().actions.AddCredit ?? 0;
-    const again = await callOk(agent.client, 'execute_write_intent', { id: draft.id });
+    const again = await callOk(agent.client, 'execute_write_intent', { intent_id: draft.id });
     expect(again.state).toBe('executed');
     expect(agent.sandbox.stats().actions.AddCredit ?? 0).toBe(calls);
     expect(agent.sandbox.state.clients.get(demo.id)!.credit).toBe(creditBefore + 1250n);
@@ -230,10 +234,10 @@ describe('the intent lifecycle', () => {
       params: { invoiceid: demo.invoices.cancelled, amount: '1.00' },
       reason: 'apply to a cancelled invoice',
     });
-    const validated = await callOk(agent.client, 'validate_write_intent', { id: draft.id });
+    const validated = await callOk(agent.client, 'validate_write_intent', { intent_id: draft.id });
     expect(validated.state).toBe('invalid');
     expect(((validated.validation as Structured).problems as string[]).length).toBeGreaterThan(0);
-    expect(await textOf(agent.client, 'get_write_intent', { id: draft.id })).toMatch(/^Invalid: /);
+    expect(await textOf(agent.client, 'get_write_intent', { intent_id: draft.id })).toMatch(/^Invalid: /);
   });
 
   it('cancels an intent so it can never run, and refuses to reconcile one that is not unknown', async () => {
@@ -243,15 +247,18 @@ describe('the intent lifecycle', () => {
       reason: 'cancel me',
     });
     const cancelled = await callOk(agent.client, 'cancel_write_intent', {
-      id: pending.id,
+      intent_id: pending.id,
       reason: 'Changed my mind',
     });
     expect(cancelled.state).toBe('cancelled');
-    const approve = await callError(asAlice, 'approve_write_intent', { id: pending.id, reason: 'late' });
+    const approve = await callError(asAlice, 'approve_write_intent', {
+      intent_id: pending.id,
+      reason: 'late',
+    });
     expect(approve.code).toBe('conflict');
-    const execute = await callError(agent.client, 'execute_write_intent', { id: pending.id });
+    const execute = await callError(agent.client, 'execute_write_intent', { intent_id: pending.id });
     expect(execute.code).toBe('approval_required');
-    const reconcile = await callError(agent.client, 'reconcile_write_intent', { id: pending.id });
+    const reconcile = await callError(agent.client, 'reconcile_write_intent', { intent_id: pending.id });
     expect(reconcile.code).toBe('conflict');
   });
 
@@ -262,14 +269,14 @@ describe('the intent lifecycle', () => {
       amount: '6.00',
       reason: 'reply lost on the way back',
     });
-    await callOk(asAlice, 'approve_write_intent', { id: pending.id, reason: 'ok' });
+    await callOk(asAlice, 'approve_write_intent', { intent_id: pending.id, reason: 'ok' });
     // The sandbox applies AddCredit, then answers with an empty body (a PHP fatal after the write).
     agent.sandbox.faults.set({ next: [{ fault: 'emptyBody', action: 'AddCredit' }] });
     try {
-      const executed = await callOk(agent.client, 'execute_write_intent', { id: pending.id });
+      const executed = await callOk(agent.client, 'execute_write_intent', { intent_id: pending.id });
       expect(executed.state).toBe('unknown');
       expect(executed.next_step).toMatch(/reconcile_write_intent/);
-      expect(await textOf(agent.client, 'get_write_intent', { id: pending.id })).toMatch(
+      expect(await textOf(agent.client, 'get_write_intent', { intent_id: pending.id })).toMatch(
         /^Outcome unknown: /,
       );
     } finally {
@@ -277,7 +284,7 @@ describe('the intent lifecycle', () => {
     }
     expect(agent.sandbox.state.clients.get(demo.id)!.credit).toBe(creditBefore + 600n);
     const calls = agent.sandbox.stats().actions.AddCredit ?? 0;
-    const reconciled = await callOk(agent.client, 'reconcile_write_intent', { id: pending.id });
+    const reconciled = await callOk(agent.client, 'reconcile_write_intent', { intent_id: pending.id });
     expect(reconciled.state).toBe('executed');
     expect((reconciled.result as Structured).summary).toMatch(/^Reconciled as executed/);
     // Reconciling reads; it never sends the write again.
@@ -287,7 +294,9 @@ describe('the intent lifecycle', () => {
   });
 
   it('answers an intent id that does not exist, or is not visible, as not found', async () => {
-    const missing = await callError(agent.client, 'get_write_intent', { id: 'wi_AAAAAAAAAAAAAAAAAAAAAA' });
+    const missing = await callError(agent.client, 'get_write_intent', {
+      intent_id: 'wi_AAAAAAAAAAAAAAAAAAAAAA',
+    });
     expect(missing).toMatchObject({
       code: 'not_found',
       message: 'Write intent wi_AAAAAAAAAAAAAAAAAAAAAA was not found.',
@@ -297,13 +306,13 @@ describe('the intent lifecycle', () => {
       amount: '2.00',
       reason: 'bob drafts',
     });
-    const hidden = await callError(agent.client, 'get_write_intent', { id: bobs.id });
+    const hidden = await callError(agent.client, 'get_write_intent', { intent_id: bobs.id });
     expect(hidden).toEqual({
       ...missing,
       message: missing.message.replace('wi_AAAAAAAAAAAAAAAAAAAAAA', bobs.id as string),
       details: { intent_id: bobs.id },
     });
-    const malformed = await callError(agent.client, 'get_write_intent', { id: 'x'.repeat(10_000) });
+    const malformed = await callError(agent.client, 'get_write_intent', { intent_id: 'x'.repeat(10_000) });
     expect(malformed.code).toBe('invalid_input');
     expect(malformed.message).toContain('id');
   });
@@ -317,16 +326,38 @@ describe('who may approve', () => {
       reason: 'self',
     });
     const error = await callError(agent.client, 'approve_write_intent', {
-      id: pending.id,
+      intent_id: pending.id,
       reason: 'I approve myself',
     });
     expect(error.code).toBe('forbidden');
     expect(error.message).toMatch(/drafter|approver role/);
-    expect((await callOk(agent.client, 'get_write_intent', { id: pending.id })).state).toBe('validated');
+    expect((await callOk(agent.client, 'get_write_intent', { intent_id: pending.id })).state).toBe(
+      'validated',
+    );
     const refused = agent.runtime.store
       .listAudit({ intent_id: pending.id as string, limit: 20, offset: 0 })
       .items.filter((row) => row.outcome === 'refused:forbidden');
     expect(refused.length).toBe(1);
+  });
+
+  it('lets an approver connection reject an intent, and refuses the agent', async () => {
+    const pending = await callOk(agent.client, 'add_credit', {
+      client_id: demo.id,
+      amount: '3.00',
+      reason: 'reject me',
+    });
+    const refused = await callError(agent.client, 'reject_write_intent', {
+      intent_id: pending.id,
+      reason: 'no',
+    });
+    expect(refused.code).toBe('forbidden');
+    const rejected = await callOk(asAlice, 'reject_write_intent', {
+      intent_id: pending.id,
+      reason: 'not justified',
+    });
+    expect(rejected.state).toBe('rejected');
+    const late = await callError(agent.client, 'execute_write_intent', { intent_id: pending.id });
+    expect(late.code).toBe('approval_required');
   });
 
   it('refuses an approver approving their own intent', async () => {
@@ -335,10 +366,10 @@ describe('who may approve', () => {
       amount: '4.00',
       reason: 'bob drafts',
     });
-    const error = await callError(asBob, 'approve_write_intent', { id: pending.id, reason: 'mine' });
+    const error = await callError(asBob, 'approve_write_intent', { intent_id: pending.id, reason: 'mine' });
     expect(error.code).toBe('forbidden');
     expect(error.message).toMatch(/drafter/);
-    const approved = await callOk(asAlice, 'approve_write_intent', { id: pending.id, reason: 'ok' });
+    const approved = await callOk(asAlice, 'approve_write_intent', { intent_id: pending.id, reason: 'ok' });
     expect(approved.state).toBe('approved');
   });
 
@@ -348,9 +379,20 @@ describe('who may approve', () => {
       amount: '4.00',
       reason: 'forge',
     });
+    // The agent is refused before its arguments are read (it lacks the role); an approver's forged
+    // field is refused by name: no argument can name who approves.
+    expect(
+      (
+        await callError(agent.client, 'approve_write_intent', {
+          intent_id: pending.id,
+          reason: 'ok',
+          approver: 'alice',
+        })
+      ).code,
+    ).toBe('forbidden');
     for (const field of ['approver', 'principal', 'as', 'approved_by']) {
-      const error = await callError(agent.client, 'approve_write_intent', {
-        id: pending.id,
+      const error = await callError(asAlice, 'approve_write_intent', {
+        intent_id: pending.id,
         reason: 'ok',
         [field]: 'alice',
       });
@@ -362,7 +404,9 @@ describe('who may approve', () => {
       expect(error.code, tool).toBe('invalid_input');
       expect(error.message, tool).toContain('principal: unknown field');
     }
-    expect((await callOk(agent.client, 'get_write_intent', { id: pending.id })).state).toBe('validated');
+    expect((await callOk(agent.client, 'get_write_intent', { intent_id: pending.id })).state).toBe(
+      'validated',
+    );
   });
 
   it('refuses a caller without the approver role, whether or not the intent exists', async () => {
@@ -371,11 +415,14 @@ describe('who may approve', () => {
       amount: '4.00',
       reason: 'role',
     });
-    const existing = await callError(asCarol, 'approve_write_intent', { id: pending.id, reason: 'ok' });
+    const existing = await callError(asCarol, 'approve_write_intent', {
+      intent_id: pending.id,
+      reason: 'ok',
+    });
     expect(existing.code).toBe('forbidden');
-    expect(existing.message).toMatch(/carol does not hold the approver role/);
+    expect(existing.message).toMatch(/needs the approver role, which carol does not hold/);
     const missing = await callError(asCarol, 'approve_write_intent', {
-      id: 'wi_AAAAAAAAAAAAAAAAAAAAAA',
+      intent_id: 'wi_AAAAAAAAAAAAAAAAAAAAAA',
       reason: 'ok',
     });
     expect(missing).toEqual(existing);
@@ -393,15 +440,15 @@ describe('who may approve', () => {
       },
       reason: 'payment larger than the balance',
     });
-    const validated = await callOk(agent.client, 'validate_write_intent', { id: pending.id });
+    const validated = await callOk(agent.client, 'validate_write_intent', { intent_id: pending.id });
     expect(validated.state).toBe('validated');
     const required = (validated.validation as Structured).required_acknowledgements as string[];
     expect(required).toContain('overpayment');
-    const without = await callError(asAlice, 'approve_write_intent', { id: pending.id, reason: 'ok' });
+    const without = await callError(asAlice, 'approve_write_intent', { intent_id: pending.id, reason: 'ok' });
     expect(without.code).toBe('invalid_input');
     expect(without.message).toContain('overpayment');
     const approved = await callOk(asAlice, 'approve_write_intent', {
-      id: pending.id,
+      intent_id: pending.id,
       reason: 'client overpaid on purpose',
       acknowledgements: required,
     });
@@ -410,7 +457,10 @@ describe('who may approve', () => {
     expect(approved.approvals).toEqual([
       { label: 'alice', channel: 'http', decision: 'approve', created_at: expect.any(String) as unknown },
     ]);
-    await callOk(agent.client, 'cancel_write_intent', { id: pending.id, reason: 'not actually needed' });
+    await callOk(agent.client, 'cancel_write_intent', {
+      intent_id: pending.id,
+      reason: 'not actually needed',
+    });
   });
 });
 
@@ -478,8 +528,8 @@ describe('whmcs_call and writes', () => {
     });
     expect(text).toMatch(/^AddClientNote was not run: drafted as write intent wi_\S+, pending approval/);
 
-    await callOk(asAlice, 'approve_write_intent', { id: intent.id, reason: 'fine' });
-    const executed = await callOk(agent.client, 'execute_write_intent', { id: intent.id });
+    await callOk(asAlice, 'approve_write_intent', { intent_id: intent.id, reason: 'fine' });
+    const executed = await callOk(agent.client, 'execute_write_intent', { intent_id: intent.id });
     expect(executed.state).toBe('executed');
     expect(agent.sandbox.state.clients.get(demo.id)!.credit).toBe(creditBefore + 700n);
 
@@ -501,7 +551,10 @@ describe('modes', () => {
       const before = agent.sandbox.stats().requests;
       for (const name of WRITE_TOOL_NAMES) {
         const error = await callError(readOnly.client, name, {});
-        expect(error.code, name).toBe('not_permitted_in_mode');
+        // Tools that need a role the agent lacks are refused for that first (the principal comes
+        // before the mode in the policy); every other write tool for the mode.
+        const expected = APPROVER_TOOLS.includes(name) ? 'forbidden' : 'not_permitted_in_mode';
+        expect(error.code, name).toBe(expected);
       }
       const generic = await callError(readOnly.client, 'whmcs_call', {
         action: 'AddCredit',
@@ -516,7 +569,8 @@ describe('modes', () => {
   });
 
   it('declares every write tool as a write: not read-only, destructive when high risk', async () => {
-    const tools = (await agent.client.listTools()).tools;
+    // The agent sees the operator tools, an approver the approval tools; together, all of them.
+    const tools = [...(await agent.client.listTools()).tools, ...(await asAlice.listTools()).tools];
     for (const name of WRITE_TOOL_NAMES) {
       const tool = tools.find((candidate) => candidate.name === name)!;
       expect(tool, name).toBeDefined();
@@ -544,13 +598,13 @@ describe('modes', () => {
       });
       expect(pending.state).toBe('validated');
       await callOk(approverConnection.client, 'approve_write_intent', {
-        id: pending.id,
+        intent_id: pending.id,
         reason: 'rehearse it',
       });
-      const executed = await callOk(simulated.client, 'execute_write_intent', { id: pending.id });
+      const executed = await callOk(simulated.client, 'execute_write_intent', { intent_id: pending.id });
       expect(executed.state).toBe('executed');
       expect(executed.result).toMatchObject({ simulated: true, reply: null });
-      expect(await textOf(simulated.client, 'get_write_intent', { id: pending.id })).toMatch(
+      expect(await textOf(simulated.client, 'get_write_intent', { intent_id: pending.id })).toMatch(
         /^Simulated: .*WHMCS was not changed/,
       );
       expect(agent.sandbox.stats().actions.AddCredit ?? 0).toBe(calls);
@@ -611,7 +665,9 @@ describe('client mode', () => {
   it('lists only the client-safe writes and the intent tools', async () => {
     const names = (await scoped.client.listTools()).tools.map((tool) => tool.name);
     const writes = names.filter((name) => WRITE_TOOL_NAMES.includes(name));
-    expect(writes.sort()).toEqual([...CLIENT_SAFE_WRITES, ...INTENT_TOOLS].sort());
+    expect(writes.sort()).toEqual(
+      [...CLIENT_SAFE_WRITES, ...INTENT_TOOLS.filter((name) => !APPROVER_TOOLS.includes(name))].sort(),
+    );
     const error = await callError(scoped.client, 'add_credit', {
       client_id: demo.id,
       amount: '1.00',
@@ -688,8 +744,8 @@ describe('client mode', () => {
       message: 'Thanks, it works again.',
       clientid: demo.id,
     });
-    await callOk(scopedApprover.client, 'approve_write_intent', { id: pending.id, reason: 'fine' });
-    const executed = await callOk(scoped.client, 'execute_write_intent', { id: pending.id });
+    await callOk(scopedApprover.client, 'approve_write_intent', { intent_id: pending.id, reason: 'fine' });
+    const executed = await callOk(scoped.client, 'execute_write_intent', { intent_id: pending.id });
     expect(executed.state).toBe('executed');
     const ticket = agent.sandbox.state.tickets.get(ticketId)!;
     expect(ticket.replies.at(-1)).toMatchObject({

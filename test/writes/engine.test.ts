@@ -194,15 +194,18 @@ describe('approval the agent cannot grant itself', () => {
         await codeOf(() => flow.approve(principal, admin, draft.id, { reason: 'me', channel: 'cli' })),
       ).toBe('forbidden');
     }
-    // A reader is not even shown the intent: its id answers like a missing one.
+    // Without the role the answer is forbidden whether or not the intent exists, and it is audited.
     expect(await codeOf(() => flow.approve(reader, admin, draft.id, { reason: 'x', channel: 'http' }))).toBe(
-      'not_found',
+      'forbidden',
+    );
+    expect(await codeOf(() => flow.approve(reader, admin, 'wi_missing', { reason: 'x', channel: 'http' }))).toBe(
+      'forbidden',
     );
     expect(flow.get(agent, admin, draft.id).state).toBe('validated');
     const refusals = store
       .listAudit({ intent_id: draft.id, limit: 50, offset: 0 })
       .items.filter((row) => row.event === 'approve');
-    expect(refusals.map((row) => row.outcome)).toEqual(['refused:forbidden', 'refused:forbidden']);
+    expect(refusals.map((row) => row.outcome)).toEqual(['refused:forbidden', 'refused:forbidden', 'refused:forbidden']);
   });
 
   it('binds the approval to the parameters: edited parameters are refused at execution', async () => {

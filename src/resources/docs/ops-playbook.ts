@@ -91,7 +91,9 @@ retried automatically, so nothing has been sent twice.
 2. Look in WHMCS for the effect: the client's credit log, the invoice's transactions and status,
    the service status, the activity log (\`whmcs://clients/{id}/log\`, \`whmcs://invoices/{id}/history\`).
 3. An operator records what happened (executed or failed) through the operator CLI on the
-   server host; the audit chain keeps both the \`unknown\` and the resolution.
+   server host: \`whmcs-mcp intents reconcile <id> --as <name>\` reads WHMCS again, and
+   \`--outcome executed|failed --evidence "<what you checked>"\` records a finding made by hand.
+   The audit chain keeps both the \`unknown\` and the resolution.
 4. Only if the change is confirmed absent, draft a new intent, validated against the state now.
 
 ## 7. Troubleshooting a 403 or \`forbidden\`, layer by layer

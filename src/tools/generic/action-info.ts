@@ -31,7 +31,7 @@ export type ActionSummary = z.infer<typeof actionSummary>;
 export function howToUse(action: ActionDefinition): string {
   if (action.blocked) return 'Never callable: it exposes credentials.';
   if (action.kind === 'read') return 'Callable with whmcs_call (admin only).';
-  return 'Changes WHMCS: only through a write intent (draft, validate, human approval, execute); whmcs_call refuses it.';
+  return 'Changes WHMCS: only through a write intent (draft, validate, human approval, execute); whmcs_call drafts and validates it as a pending intent, never runs it.';
 }
 
 export function summarizeAction(action: ActionDefinition): ActionSummary {

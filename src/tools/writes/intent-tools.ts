@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { WhmcsMcpError } from '../../errors.js';
-import { hasRole } from '../../policy/principal.js';
 import { getAction, validateActionParams } from '../../whmcs/actions.js';
 import { INTENT_STATES } from '../../writes/states.js';
 import { defineTool } from '../define.js';
@@ -107,10 +106,10 @@ export const validateWriteIntent = defineTool({
   risk: 'low',
   clientMode: 'owned',
   whmcsActions: [],
-  input: z.strictObject({ id: intentId }),
+  input: z.strictObject({ intent_id: intentId }),
   output: intentViewSchema,
   async handler(args, ctx) {
-    return projectIntent(await ctx.writes.validate(args.id));
+    return projectIntent(await ctx.writes.validate(args.intent_id));
   },
   summarize: summarizeIntent,
 });
@@ -123,10 +122,11 @@ export const approveWriteIntent = defineTool({
   toolset: 'writes',
   kind: 'write',
   risk: 'high',
+  requiredRole: 'approver',
   clientMode: 'owned',
   whmcsActions: [],
   input: z.strictObject({
-    id: intentId,
+    intent_id: intentId,
     reason: reasonInput.describe('Why you approve it: what you checked.'),
     acknowledgements: z
       .array(acknowledgement)
@@ -136,28 +136,12 @@ export const approveWriteIntent = defineTool({
   }),
   output: intentViewSchema,
   async handler(args, ctx) {
-    try {
-      return projectIntent(
-        ctx.writes.approve(args.id, {
-          reason: args.reason,
-          ...(args.acknowledgements ? { acknowledgements: args.acknowledgements } : {}),
-        }),
-      );
-    } catch (error) {
-      // Without the role an intent is not even visible; say what is missing instead of "not found",
-      // which gives the same answer whether or not the intent exists.
-      if (
-        error instanceof WhmcsMcpError &&
-        error.code === 'not_found' &&
-        !hasRole(ctx.principal, 'approver')
-      ) {
-        throw new WhmcsMcpError(
-          'forbidden',
-          `${ctx.principal.label} does not hold the approver role, so it cannot approve write intents. ${PENDING_HELP}`,
-        );
-      }
-      throw error;
-    }
+    return projectIntent(
+      ctx.writes.approve(args.intent_id, {
+        reason: args.reason,
+        ...(args.acknowledgements ? { acknowledgements: args.acknowledgements } : {}),
+      }),
+    );
   },
   summarize: summarizeIntent,
 });
@@ -170,12 +154,13 @@ export const executeWriteIntent = defineTool({
   toolset: 'writes',
   kind: 'write',
   risk: 'high',
+  requiredRole: 'reader',
   clientMode: 'owned',
   whmcsActions: [],
-  input: z.strictObject({ id: intentId }),
+  input: z.strictObject({ intent_id: intentId }),
   output: intentViewSchema,
   async handler(args, ctx) {
-    return projectIntent(await ctx.writes.execute(args.id));
+    return projectIntent(await ctx.writes.execute(args.intent_id));
   },
   summarize: summarizeIntent,
 });
@@ -188,12 +173,13 @@ export const getWriteIntent = defineTool({
   toolset: 'writes',
   kind: 'write',
   risk: 'low',
+  requiredRole: 'reader',
   clientMode: 'owned',
   whmcsActions: [],
-  input: z.strictObject({ id: intentId }),
+  input: z.strictObject({ intent_id: intentId }),
   output: intentViewSchema,
   async handler(args, ctx) {
-    return projectIntent(ctx.writes.get(args.id));
+    return projectIntent(ctx.writes.get(args.intent_id));
   },
   summarize: summarizeIntent,
 });
@@ -206,6 +192,7 @@ export const listWriteIntents = defineTool({
   toolset: 'writes',
   kind: 'write',
   risk: 'low',
+  requiredRole: 'reader',
   clientMode: 'owned',
   whmcsActions: [],
   input: z.strictObject({
@@ -242,12 +229,13 @@ export const cancelWriteIntent = defineTool({
   toolset: 'writes',
   kind: 'write',
   risk: 'low',
+  requiredRole: 'reader',
   clientMode: 'owned',
   whmcsActions: [],
-  input: z.strictObject({ id: intentId, reason: reasonInput.describe('Why it is cancelled.') }),
+  input: z.strictObject({ intent_id: intentId, reason: reasonInput.describe('Why it is cancelled.') }),
   output: intentViewSchema,
   async handler(args, ctx) {
-    return projectIntent(ctx.writes.cancel(args.id, args.reason));
+    return projectIntent(ctx.writes.cancel(args.intent_id, args.reason));
   },
   summarize: summarizeIntent,
 });
@@ -260,12 +248,32 @@ export const reconcileWriteIntent = defineTool({
   toolset: 'writes',
   kind: 'write',
   risk: 'low',
+  requiredRole: 'reader',
   clientMode: 'owned',
   whmcsActions: [],
-  input: z.strictObject({ id: intentId }),
+  input: z.strictObject({ intent_id: intentId }),
   output: intentViewSchema,
   async handler(args, ctx) {
-    return projectIntent(await ctx.writes.reconcile(args.id));
+    return projectIntent(await ctx.writes.reconcile(args.intent_id));
+  },
+  summarize: summarizeIntent,
+});
+
+export const rejectWriteIntent = defineTool({
+  name: 'reject_write_intent',
+  title: 'Reject a write intent',
+  description:
+    'Rejects a validated or approved intent as the caller this connection authenticated (an HTTP approver token), with a reason the drafter sees; it can then never run. Needs the approver role; a local agent over stdio cannot reject, as it cannot approve.',
+  toolset: 'writes',
+  kind: 'write',
+  risk: 'low',
+  requiredRole: 'approver',
+  clientMode: 'owned',
+  whmcsActions: [],
+  input: z.strictObject({ intent_id: intentId, reason: reasonInput.describe('Why it is rejected.') }),
+  output: intentViewSchema,
+  async handler(args, ctx) {
+    return projectIntent(ctx.writes.reject(args.intent_id, args.reason));
   },
   summarize: summarizeIntent,
 });
@@ -274,6 +282,7 @@ export const intentTools = [
   draftWriteIntent,
   validateWriteIntent,
   approveWriteIntent,
+  rejectWriteIntent,
   executeWriteIntent,
   getWriteIntent,
   listWriteIntents,
