@@ -88,14 +88,19 @@ export function readConsumersFile(path: string): ConsumersFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new ConsumersFileError(
-      code === 'ENOENT'
-        ? `The consumers file ${path} does not exist; create it with: whmcs-mcp consumers add --label <name> --roles reader`
-        : `The consumers file ${path} cannot be read (${code}).`,
-    );
+    throw unreadableConsumersFile(path, error);
   }
   return parseConsumersFile(text, path);
+}
+
+/** The error for a file that cannot be opened, saying how to create it when it is missing. */
+export function unreadableConsumersFile(path: string, error: unknown): ConsumersFileError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+  return new ConsumersFileError(
+    code === 'ENOENT'
+      ? `The consumers file ${path} does not exist; create it with: whmcs-mcp consumers add --label <name> --roles reader`
+      : `The consumers file ${path} cannot be read (${code}).`,
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ export {
   parseConsumersFile,
   readConsumersFile,
   revokeConsumerRecord,
+  unreadableConsumersFile,
   writeConsumersFile,
 } from './file.js';
 export type { ConsumerRecord, ConsumersFile, NewConsumer } from './file.js';

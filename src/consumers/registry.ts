@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Principal } from '../policy/principal.js';
-import { readConsumersFile, type ConsumerRecord } from './file.js';
+import { readConsumersFile, unreadableConsumersFile, type ConsumerRecord } from './file.js';
 import { isConsumerToken, matchTokenHash } from './tokens.js';
 
 /** The principal a consumer authenticates as; its client ids are its client scope. */
@@ -62,7 +62,9 @@ export class ConsumerRegistry {
   /** Opens the registry; throws ConsumersFileError when the file is missing or invalid at start. */
   static async open(path: string, logger: Logger): Promise<ConsumerRegistry> {
     const registry = new ConsumerRegistry(path, logger);
-    const signature = await registry.currentSignature();
+    const signature = await registry.currentSignature().catch((error: unknown) => {
+      throw unreadableConsumersFile(path, error);
+    });
     registry.load(readConsumersFile(path), signature);
     return registry;
   }

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import pino from 'pino';
-import { parseConfig } from '../../src/config/index.js';
+import pino, { type Logger } from 'pino';
+import { parseConfig, type AppConfig } from '../../src/config/index.js';
 import {
   addConsumerRecord,
   emptyConsumersFile,
@@ -72,10 +72,13 @@ export interface HttpHarness {
   close(): Promise<void>;
 }
 
-export async function startHttpHarness(options: HttpHarnessOptions = {}): Promise<HttpHarness> {
-  const sandbox = options.sandbox ?? (await startSandbox({ port: 0, ...options.sandboxOptions }));
-  const directory = mkdtempSync(join(tmpdir(), 'whmcs-mcp-http-'));
-  const consumersPath = join(directory, 'consumers.json');
+/** A runtime against the sandbox, configured through the environment parsing users go through. */
+export function testRuntime(
+  sandbox: RunningSandbox,
+  directory: string,
+  env: Record<string, string> = {},
+  logs: LogCapture = new LogCapture(),
+): { runtime: Runtime; config: AppConfig; logger: Logger } {
   const parsed = parseConfig({
     MCP_ENV: 'test',
     WHMCS_API_URL: sandbox.url,
@@ -86,12 +89,23 @@ export async function startHttpHarness(options: HttpHarnessOptions = {}): Promis
     WHMCS_MAX_CONCURRENCY: '8',
     MCP_STATE_DB: join(directory, 'state.sqlite'),
     MCP_HTTP_PORT: '0',
-    ...options.env,
+    ...env,
   });
   if ('problems' in parsed) throw new Error(`bad test configuration: ${JSON.stringify(parsed.problems)}`);
-  const logs = new LogCapture();
   const logger = pino({ level: 'debug' }, logs);
-  const runtime = createRuntime({ config: parsed.config, logger, version: 'test' });
+  return {
+    runtime: createRuntime({ config: parsed.config, logger, version: 'test' }),
+    config: parsed.config,
+    logger,
+  };
+}
+
+export async function startHttpHarness(options: HttpHarnessOptions = {}): Promise<HttpHarness> {
+  const sandbox = options.sandbox ?? (await startSandbox({ port: 0, ...options.sandboxOptions }));
+  const directory = mkdtempSync(join(tmpdir(), 'whmcs-mcp-http-'));
+  const consumersPath = join(directory, 'consumers.json');
+  const logs = new LogCapture();
+  const { runtime, config, logger } = testRuntime(sandbox, directory, options.env, logs);
 
   let registry: ConsumerRegistry | undefined;
   if (options.consumers !== false) {
@@ -99,7 +113,7 @@ export async function startHttpHarness(options: HttpHarnessOptions = {}): Promis
     registry = await ConsumerRegistry.open(consumersPath, logger);
   }
   const server = await startHttpServer(runtime, {
-    ...httpServerOptions(parsed.config, logger, { consumers: registry }),
+    ...httpServerOptions(config, logger, { consumers: registry }),
     ...options.http,
   });
   const clients: Client[] = [];
@@ -113,12 +127,20 @@ export async function startHttpHarness(options: HttpHarnessOptions = {}): Promis
     directory,
     addConsumer(consumer) {
       const token = generateConsumerToken();
-      const next = addConsumerRecord(readConsumersFile(consumersPath), consumer, hashConsumerToken(token), new Date());
+      const next = addConsumerRecord(
+        readConsumersFile(consumersPath),
+        consumer,
+        hashConsumerToken(token),
+        new Date(),
+      );
       writeConsumersFile(consumersPath, next);
       return token;
     },
     revoke(label) {
-      writeConsumersFile(consumersPath, revokeConsumerRecord(readConsumersFile(consumersPath), label, new Date()));
+      writeConsumersFile(
+        consumersPath,
+        revokeConsumerRecord(readConsumersFile(consumersPath), label, new Date()),
+      );
     },
     async connect(token, headers = {}) {
       const transport = new StreamableHTTPClientTransport(new URL(server.mcpUrl), {

@@ -213,7 +213,8 @@ export async function startHttpServer(
     );
     try {
       runtime.store.appendAudit({
-        principal: principal.id,
+        // The same form the write-flow records principals in.
+        principal: principal.label === principal.id ? principal.id : `${principal.id} (${principal.label})`,
         tool: null,
         action: null,
         entity: null,
