@@ -13,6 +13,7 @@ import { createLogger } from '../logging/logger.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
 import { createOAuthVerifier } from './http/oauth.js';
 import { HttpServerConfigError, httpServerOptions, startHttpServer } from './http/server.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { serveStdio } from './stdio.js';
 
@@ -98,14 +99,21 @@ async function serveHttp(
 ): Promise<number> {
   const say = (line: string) => options.stderr.write(`${line}\n`);
   let consumers: ConsumerRegistry | undefined;
+  let metrics: Metrics | undefined;
   let running: Awaited<ReturnType<typeof startHttpServer>>;
   try {
     if (config.consumersFile !== undefined) {
       consumers = await ConsumerRegistry.open(resolve(options.cwd, config.consumersFile), logger);
     }
     const oauth = createOAuthVerifier(config, { logger });
-    running = await startHttpServer(runtime, httpServerOptions(config, logger, { consumers, oauth }));
+    // /metrics answers 404 unless MCP_METRICS_TOKEN is set.
+    metrics = createMetrics(runtime, { logger });
+    running = await startHttpServer(
+      runtime,
+      httpServerOptions(config, logger, { consumers, oauth, metrics }),
+    );
   } catch (error) {
+    metrics?.close();
     await runtime.close();
     if (error instanceof HttpServerConfigError || error instanceof ConsumersFileError) {
       say(`whmcs-mcp serve: ${error.message}`);
@@ -118,5 +126,6 @@ async function serveHttp(
     for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => resolveSignal(name));
   });
   await running.close(signal);
+  metrics.close();
   return 0;
 }

@@ -5,6 +5,7 @@
  * The last case runs the built CLI and stops it with SIGTERM, as an orchestrator would.
  */
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { emptyConsumersFile, writeConsumersFile } from '../../src/consumers/file
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { SEED_FACTS } from '../../src/sandbox/seed.js';
 import { HttpServerConfigError, httpServerOptions, startHttpServer } from '../../src/server/http/server.js';
+import { createMetrics } from '../../src/server/metrics.js';
 import { callOk } from '../helpers/mcp-harness.js';
 import { startHttpHarness, testRuntime } from './helpers.js';
 
@@ -134,6 +136,40 @@ describe('health and readiness', () => {
       expect(body.checks.whmcs?.ok).toBe(true);
     } finally {
       await harness.close();
+    }
+  });
+});
+
+describe('/metrics', () => {
+  it('is mounted with its own token, counts /mcp requests, and is reachable by IP for the scraper', async () => {
+    const directory = temporaryDirectory();
+    const { runtime, config, logger } = testRuntime(await sandbox(), directory);
+    const metricsToken = 'scrape-token-0123456789abcdef';
+    const metrics = createMetrics(runtime, { token: metricsToken });
+    const server = await startHttpServer(runtime, { ...httpServerOptions(config, logger, { metrics }) });
+    try {
+      // No JSON body: a 400 from /mcp, counted under its route.
+      await (await fetch(server.mcpUrl, { method: 'POST' })).body?.cancel();
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+      const scrape = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        // A scraper addresses the pod by IP, a Host the DNS-rebinding check would refuse on /mcp.
+        const request = httpRequest(
+          `${server.url}/metrics`,
+          { headers: { Host: '10.1.2.3:8080', Authorization: `Bearer ${metricsToken}` } },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      });
+      expect(scrape.status).toBe(200);
+      expect(scrape.text).toMatch(/whmcs_mcp_http_requests_total\{route="\/mcp",status="400"\} 1/);
+    } finally {
+      await server.close();
+      metrics.close();
     }
   });
 });

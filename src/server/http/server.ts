@@ -450,7 +450,12 @@ export async function startHttpServer(
       return;
     }
 
-    // Probes above may come from an orchestrator by IP; everything else is checked against rebinding.
+    // Probes and the scraper come from an orchestrator by IP, and /metrics has a token of its own;
+    // everything else is checked against DNS rebinding.
+    if (path === '/metrics' && options.metrics) {
+      await options.metrics.handle(req, res);
+      return;
+    }
     const verdict = originPolicy.check(header(req, 'host'), header(req, 'origin'));
     if (!verdict.ok) {
       event.outcome = verdict.reason === 'host_not_allowed' ? 'forbidden_host' : 'forbidden_origin';
@@ -485,10 +490,6 @@ export async function startHttpServer(
         return;
       }
       sendJson(res, 200, document, { 'Access-Control-Allow-Origin': '*' });
-      return;
-    }
-    if (path === '/metrics' && options.metrics) {
-      await options.metrics.handle(req, res);
       return;
     }
     event.outcome = 'not_found';
