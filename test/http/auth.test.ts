@@ -6,7 +6,9 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../src/policy/principal.js';
 import { SEED_FACTS } from '../../src/sandbox/seed.js';
+import type { OAuthVerifier } from '../../src/server/http/oauth.js';
 import { INITIALIZE, postMcp, startHttpHarness, type HttpHarness } from './helpers.js';
 
 let harness: HttpHarness;
@@ -99,6 +101,69 @@ describe('bearer authentication', () => {
   });
 });
 
+describe('OAuth alongside consumers', () => {
+  it('sends tokens that are not consumer tokens to the OAuth verifier, and serves its metadata', async () => {
+    const seen: string[] = [];
+    const oauthPrincipal: Principal = {
+      id: 'oauth:user-17',
+      label: 'ada@example.com',
+      roles: ['reader'],
+      clientScope: [SEED_FACTS.demoClient.id],
+      transport: 'http',
+    };
+    const oauth: OAuthVerifier = {
+      async verify(token) {
+        seen.push(token);
+        return token === 'header.payload.signature' ? oauthPrincipal : null;
+      },
+      metadata(resourceUrl) {
+        return {
+          resource: resourceUrl,
+          authorization_servers: ['https://login.example.com'],
+          scopes_supported: ['whmcs:read'],
+          bearer_methods_supported: ['header'],
+          resource_name: 'whmcs-mcp',
+        };
+      },
+    };
+    const both = await startHttpHarness({ http: { oauth } });
+    try {
+      const consumer = both.addConsumer({ label: 'agent', roles: ['reader'] });
+      const client = await both.connect('header.payload.signature');
+      const own = await client.callTool({
+        name: 'get_client_details',
+        arguments: { client_id: SEED_FACTS.demoClient.id },
+      });
+      expect(own.isError).toBeFalsy();
+      const foreign = await client.callTool({ name: 'get_client_details', arguments: { client_id: 2 } });
+      expect(foreign.isError).toBe(true);
+      expect(both.logs.withMessage('http request').some((line) => line.principal === 'ada@example.com')).toBe(
+        true,
+      );
+
+      const refused = await postMcp(both.server.mcpUrl, INITIALIZE, {
+        Authorization: 'Bearer other.jwt.value',
+      });
+      expect(refused.status).toBe(401);
+      // A consumer token never reaches the OAuth verifier, valid or not.
+      await (
+        await postMcp(both.server.mcpUrl, INITIALIZE, { Authorization: `Bearer ${consumer}` })
+      ).body?.cancel();
+      await postMcp(both.server.mcpUrl, INITIALIZE, { Authorization: `Bearer wmcp_${'B'.repeat(43)}` });
+      expect(seen.every((token) => !token.startsWith('wmcp_'))).toBe(true);
+      expect(seen).toContain('other.jwt.value');
+
+      const metadata = await fetch(`${both.server.url}/.well-known/oauth-protected-resource`);
+      expect(await metadata.json()).toMatchObject({
+        resource: both.server.mcpUrl,
+        authorization_servers: ['https://login.example.com'],
+      });
+    } finally {
+      await both.close();
+    }
+  });
+});
+
 describe('access log', () => {
   it('logs the principal, MCP method, tool, status and outcome, never arguments or tokens', async () => {
     const marker = 'needle-7b1f0c';
@@ -145,6 +210,26 @@ describe('DNS rebinding protection', () => {
       expect(response.headers.get('access-control-expose-headers')).toContain('Mcp-Session-Id');
       await response.body?.cancel();
     }
+  });
+
+  it('answers a browser preflight from an allowed origin without asking for a token', async () => {
+    const preflight = await fetch(harness.server.mcpUrl, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://console.example.com',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization, content-type, mcp-session-id',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Mcp-Session-Id/);
+    const foreign = await fetch(harness.server.mcpUrl, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(foreign.status).toBe(403);
   });
 
   it('refuses a Host header that names another site', async () => {
