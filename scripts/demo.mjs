@@ -93,11 +93,17 @@ async function main() {
   }
   const thread = await call(client, 'get_ticket_thread', { ticket_id: 5 });
   if (thread.ok) {
-    const message = JSON.stringify(thread.structured).match(/\{"untrusted":true[^}]*\}/)?.[0] ?? '';
+    // Every customer-written text arrives wrapped; show the longest, the message with the attack.
+    const wrapped = [
+      ...JSON.stringify(thread.structured).matchAll(
+        /\{"untrusted":true,"source":"[a-z]+","text":"(?:[^"\\]|\\.)*"\}/g,
+      ),
+    ];
+    const longest = wrapped.map((match) => match[0]).sort((a, b) => b.length - a.length)[0] ?? '';
     say(
       'get_ticket_thread({"ticket_id":5}): a customer ticket that tries to instruct an AI agent arrives as data:',
     );
-    say(`  ${message.slice(0, 230)}...`);
+    say(`  ${longest.slice(0, 260)}...`);
   }
 
   section('3. A governed write: 10.00 USD of credit for client 1');
@@ -139,6 +145,8 @@ async function main() {
   say(
     `\nexecute_write_intent -> ${executed.ok ? executed.summary : `${executed.error.code}: ${executed.error.message}`}`,
   );
+  if (!executed.ok || executed.structured.state !== 'executed')
+    throw new Error('the approved write did not execute');
   const again = await call(client, 'execute_write_intent', { intent_id: intent.id });
   say(
     `executing again returns the stored result, no second credit -> ${again.ok ? again.structured.state : again.error.code}`,
