@@ -421,6 +421,12 @@ describe('ModuleCreate', () => {
     expect(intent.validation?.impact[0]).toBe(
       `service 4 (Starter, lindqvist-studio.io) of ${demoLabel}: status Pending -> Active.`,
     );
+    expect(intent.validation?.snapshot).toEqual({
+      service_status: 'Pending',
+      client_status: 'Active',
+      product_module: 'cpanel',
+      unpaid_invoices_for_service: `8:${demo.pendingOrderBalance}`,
+    });
     expect(intent.validation?.warnings).toEqual([
       `Provisioning before payment: invoice 8 (${demo.pendingOrderBalance} USD owed, due ${invoice(demo.invoices.pendingOrder).dueDate}) still unpaid for this service.`,
     ]);
@@ -562,6 +568,11 @@ describe('DomainTransfer', () => {
       `domain 4 lindqvist-studio.io of ${demoLabel}: status Pending -> Pending Transfer; the default registrar asks the current registrar to release it.`,
       'An EPP code is given (a credential: not shown).',
     ]);
+    expect(intent.validation?.snapshot).toEqual({
+      domain_status: 'Pending',
+      client_status: 'Active',
+      transfer_price: await tldPrice(demo.id, 'io', 'transfer', 1),
+    });
     expect(JSON.stringify(intent.validation)).not.toContain(eppCode);
     flow.approve(alice, admin, intent.id, { reason: 'checked', channel: 'cli' });
     const executed = await flow.execute(agent, admin, intent.id);
@@ -1036,6 +1047,7 @@ describe('AddClientNote', () => {
       `${demoLabel}: a staff note of 42 characters is added, sticky (shown at the top of the profile): "Called about the renewal; will pay Friday.".`,
       'Staff-only: the client does not see it and WHMCS sends no e-mail.',
     ]);
+    expect(intent.validation?.snapshot).toEqual({ client_status: 'Active' });
     const missing = await validated(flow, 'AddClientNote', { userid: 999_999, notes: 'x' });
     expect(missing.validation?.problems).toEqual(['Client 999999 was not found.']);
     const notesBefore = sandbox.state.clientNotes.size;
