@@ -1,75 +1,49 @@
-// HTTP load: many MCP sessions at once over Streamable HTTP against a server process built the way
-// src/server/http/ exposes it (startHttpServer(runtime, options)), with the sandbox answering
-// after 20 ms. The same load shape is driven straight at a WhmcsClient with the same limiter
-// settings, so the queueing the WHMCS rate limit imposes is measured rather than assumed.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// HTTP load: many MCP sessions at once over Streamable HTTP against `whmcs-mcp serve --http`
+// (src/server/http/, startHttpServer), with the sandbox answering after 20 ms. The same load shape
+// is driven straight at a WhmcsClient with the same limiter settings, so the queueing the WHMCS
+// rate limit imposes is measured rather than assumed.
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { serverEnv } from './stdio-server.mjs';
-import { DIST, check, importDist, processMemory, progress, round, scratchDir, summarize } from './util.mjs';
+import { CLI, check, importDist, processMemory, progress, round, scratchDir, summarize } from './util.mjs';
 
-/** Read when called: DIST points at the snapshot of the build by then. */
-const httpModule = () => join(DIST, 'server', 'http', 'server.js');
 const SANDBOX_LATENCY_MS = 20;
 const RATE_LIMIT = 1000;
 const MAX_CONCURRENCY = 64;
 
-/** Why the HTTP transport cannot be measured, or undefined when it can. */
-export async function httpTransportMissing() {
-  if (!existsSync(httpModule())) return 'HTTP transport not present (no dist/server/http/server.js)';
-  const module = await import(pathToFileURL(httpModule()).href);
-  if (typeof module.startHttpServer !== 'function' || typeof module.httpServerOptions !== 'function') {
-    return 'HTTP transport not present (dist/server/http/server.js exports no startHttpServer/httpServerOptions)';
-  }
-  return undefined;
+/** Why the HTTP transport cannot be measured, or undefined when `serve --http` exists. */
+export function httpTransportMissing() {
+  const help = spawnSync(process.execPath, [CLI, 'serve', '--help'], { encoding: 'utf8' });
+  if (help.status !== 0) return `HTTP transport not checked: \`serve --help\` exited with ${help.status}`;
+  return /--http\b/.test(help.stdout) ? undefined : 'HTTP transport not present (`serve` has no --http)';
 }
 
 /**
- * A server process holding one runtime behind startHttpServer, configured from its environment as
- * a deployment would be; it prints its MCP URL on stdout once it listens.
+ * `node dist/cli.js serve --http --port 0`, configured through its environment as a deployment
+ * is; resolves with the MCP URL it announces on stderr once it listens.
  */
 function startHttpServerProcess(env, cwd) {
-  const url = (...parts) => JSON.stringify(pathToFileURL(join(DIST, ...parts)).href);
-  const code = `
-const { loadConfig } = await import(${url('config', 'index.js')});
-const { createLogger } = await import(${url('logging', 'logger.js')});
-const { createRuntime } = await import(${url('server', 'runtime.js')});
-const { startHttpServer, httpServerOptions } = await import(${url('server', 'http', 'server.js')});
-const config = loadConfig({ env: process.env, cwd: process.cwd() });
-const logger = createLogger({ level: config.log.level, format: config.log.format, destination: 2 });
-const runtime = createRuntime({ config, logger, version: 'bench' });
-const server = await startHttpServer(runtime, httpServerOptions(config, logger));
-process.stdout.write(JSON.stringify({ mcpUrl: server.mcpUrl }) + '\\n');
-process.once('SIGTERM', () => void server.close('bench finished').then(() => process.exit(0)));
-`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--http', '--host', '127.0.0.1', '--port', '0'], {
     cwd,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderrTail = '';
   let partialLine = '';
   const errorLines = [];
-  child.stderr.on('data', (chunk) => {
-    const text = chunk.toString('utf8');
-    stderrTail = (stderrTail + text).slice(-4000);
-    // The first error-level log lines (pino levels 50 and 60) explain failed calls.
-    const lines = (partialLine + text).split('\n');
-    partialLine = lines.pop() ?? '';
-    for (const line of lines) {
-      if (errorLines.length < 10 && /"level":(50|60)\b/.test(line)) errorLines.push(line.slice(0, 1500));
-    }
-  });
   return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      const newline = buffered.indexOf('\n');
-      if (newline !== -1) {
-        resolve({ child, mcpUrl: JSON.parse(buffered.slice(0, newline)).mcpUrl, errorLines });
+    child.stderr.on('data', (chunk) => {
+      const text = chunk.toString('utf8');
+      stderrTail = (stderrTail + text).slice(-4000);
+      const lines = (partialLine + text).split('\n');
+      partialLine = lines.pop() ?? '';
+      for (const line of lines) {
+        const announced = /MCP over Streamable HTTP at (\S+)/.exec(line);
+        if (announced) resolve({ child, mcpUrl: announced[1], errorLines });
+        // The first error-level log lines (pino levels 50 and 60) explain failed calls.
+        if (errorLines.length < 10 && /"level":(50|60)\b/.test(line)) errorLines.push(line.slice(0, 1500));
       }
     });
     child.once('exit', (status) =>
@@ -157,7 +131,7 @@ function notMeasured(reason, sessions, callsPerSession) {
 }
 
 export async function measureHttpLoad({ sessions = 200, callsPerSession = 20 } = {}) {
-  const missing = await httpTransportMissing();
+  const missing = httpTransportMissing();
   if (missing !== undefined) return notMeasured(missing, sessions, callsPerSession);
 
   const { startSandbox } = await importDist('sandbox/index.js');
@@ -169,8 +143,6 @@ export async function measureHttpLoad({ sessions = 200, callsPerSession = 20 } =
       serverEnv({
         MCP_ENV: 'test',
         MCP_STATE_DB: join(scratch.path, 'state.sqlite'),
-        MCP_HTTP_HOST: '127.0.0.1',
-        MCP_HTTP_PORT: '0',
         // One local principal opens every session, so its session and request limits are lifted.
         MCP_HTTP_MAX_SESSIONS: String(sessions * 2),
         MCP_HTTP_RATE_LIMIT: '1000000',
@@ -213,7 +185,7 @@ export async function measureHttpLoad({ sessions = 200, callsPerSession = 20 } =
       id: 'http_load',
       title: `HTTP load: ${sessions} sessions x ${callsPerSession} tool calls`,
       method: [
-        `A server process built from dist/ (loadConfig, createRuntime, startHttpServer) on 127.0.0.1, pointed at a sandbox in the benchmark process that answers after ${SANDBOX_LATENCY_MS} ms; WHMCS_RATE_LIMIT=${RATE_LIMIT}, WHMCS_MAX_CONCURRENCY=${MAX_CONCURRENCY}, no authentication (loopback), MCP_HTTP_MAX_SESSIONS and MCP_HTTP_RATE_LIMIT lifted because every session is the one local principal.`,
+        `\`node dist/cli.js serve --http --host 127.0.0.1 --port 0\` (the deployment entry point over startHttpServer), pointed at a sandbox in the benchmark process that answers after ${SANDBOX_LATENCY_MS} ms; WHMCS_RATE_LIMIT=${RATE_LIMIT}, WHMCS_MAX_CONCURRENCY=${MAX_CONCURRENCY}, no authentication (loopback), MCP_HTTP_MAX_SESSIONS and MCP_HTTP_RATE_LIMIT lifted because every session is the one local principal.`,
         `${sessions} SDK clients (StreamableHTTPClientTransport) connect at once; each makes ${callsPerSession} get_invoice calls one after another, then ends its session. Latency per tool call from the client; throughput = tool calls / wall time of the whole load; RSS = VmHWM of the server process.`,
         `Limiter reference: the same ${sessions} x ${callsPerSession} shape driven straight at a WhmcsClient with the same limits (GetInvoice then GetClientsDetails per call). p99 budget = 2 x (WHMCS calls per tool call x ${SANDBOX_LATENCY_MS} ms) + (reference p99 - that path latency).`,
       ],

@@ -144,6 +144,8 @@ export function machineFacts() {
     cpu_count: cpus.length,
     total_memory_mib: Math.round(os.totalmem() / 1048576),
     load_average_at_start: os.loadavg().map((value) => round(value, 2)),
+    // The nice value the run had (children inherit it); 0 unless it was started under `nice`.
+    process_priority: os.getPriority(),
     temp_filesystem: filesystemOf(os.tmpdir()),
     date: new Date().toISOString(),
   };
