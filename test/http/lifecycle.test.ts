@@ -210,6 +210,10 @@ describe('graceful shutdown', () => {
     ).toHaveLength(1);
     const toolCall = harness.logs.withMessage('tool call').find((line) => line.tool === 'get_client_details');
     expect(toolCall?.outcome).not.toBe('success');
+    const access = harness.logs
+      .withMessage('http request')
+      .find((line) => line.tool === 'get_client_details');
+    expect(access?.outcome).toBe('closed_at_shutdown');
     await harness.close();
   });
 });

@@ -121,6 +121,23 @@ describe('session lifetime and limits', () => {
     }
   });
 
+  it("ends a revoked consumer's sessions even when it sends nothing more", async () => {
+    const harness = await startHttpHarness({ http: { sweepIntervalMs: 50 } });
+    try {
+      const client = await harness.connect(harness.addConsumer({ label: 'quiet', roles: ['reader'] }));
+      expect(harness.server.sessionCount()).toBe(1);
+      harness.revoke('quiet');
+      const deadline = Date.now() + 5_000;
+      while (harness.server.sessionCount() > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(harness.server.sessionCount()).toBe(0);
+      await client.close();
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('caps the sessions one principal holds, without touching another principal', async () => {
     const harness = await startHttpHarness({ http: { maxSessionsPerPrincipal: 2 } });
     try {

@@ -61,7 +61,8 @@ export interface HttpRequestEvent {
   /**
    * ok, or why the request was answered the way it was: unauthorized, rate_limited,
    * auth_locked_out, forbidden_host, forbidden_origin, too_large, bad_request, session_not_found,
-   * session_limit, shutting_down, not_found, error, client_closed.
+   * session_limit, shutting_down, closed_at_shutdown, not_found, not_ready, rejected, error,
+   * client_closed.
    */
   outcome: string;
   durationMs: number;

@@ -186,6 +186,8 @@ export async function startHttpServer(
   const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
 
   let shuttingDown = false;
+  /** Set once the grace is over: whatever ends after this was cut off, not finished. */
+  let cuttingOff = false;
   /** Requests being answered, SSE listening streams aside: shutdown waits for these. */
   let inFlight = 0;
   const drainWaiters = new Set<() => void>();
@@ -519,6 +521,7 @@ export async function startHttpServer(
       }
       event.status = res.statusCode;
       event.durationMs = performance.now() - started;
+      if (cuttingOff && event.outcome === 'ok') event.outcome = 'closed_at_shutdown';
       if (!res.writableFinished && event.outcome === 'ok') event.outcome = 'client_closed';
       if (event.outcome === 'ok' && res.statusCode >= 400)
         event.outcome = res.statusCode >= 500 ? 'error' : 'rejected';
@@ -567,6 +570,8 @@ export async function startHttpServer(
     options.sweepIntervalMs ?? Math.min(60_000, Math.max(1_000, Math.floor(options.sessionIdleMs / 4)));
   const sweeper = setInterval(() => {
     void sessions.expireIdle();
+    // A revocation also ends streams of a consumer that sends no further request.
+    void options.consumers?.refresh();
     rateLimiter.sweep();
     authFailures.sweep();
   }, sweepMs);
@@ -618,6 +623,7 @@ export async function startHttpServer(
       }
       clearInterval(sweeper);
       stopWatching?.();
+      cuttingOff = true;
       await sessions.closeAll('shutdown');
       http.closeAllConnections();
       await stopped;
