@@ -57,6 +57,9 @@ describe('OriginPolicy', () => {
       reason: 'host_not_allowed',
     });
     expect(policy.check(undefined, undefined)).toEqual({ ok: false, reason: 'host_not_allowed' });
+    for (const host of ['localhost:"x', 'localhost:80/path', 'localhost:', 'user@localhost']) {
+      expect(policy.check(host, undefined), host).toEqual({ ok: false, reason: 'host_not_allowed' });
+    }
   });
 
   it('accepts a listed origin or the same origin, and nothing else', () => {

@@ -26,6 +26,8 @@ export function hostHeaderName(hostHeader: string): string {
   return colon === -1 ? value : value.slice(0, colon);
 }
 
+const HOST_HEADER = /^(\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,253})(:\d{1,5})?$/;
+
 export interface OriginPolicyOptions {
   /** The address the server is bound to. */
   boundHost: string;
@@ -52,7 +54,12 @@ export class OriginPolicy {
   }
 
   check(hostHeader: string | undefined, originHeader: string | undefined): OriginVerdict {
-    if (hostHeader === undefined || !this.hosts.has(hostHeaderName(hostHeader))) {
+    // The whole header must be a host and an optional port: it is echoed into URLs and challenges.
+    if (
+      hostHeader === undefined ||
+      !HOST_HEADER.test(hostHeader) ||
+      !this.hosts.has(hostHeaderName(hostHeader))
+    ) {
       return { ok: false, reason: 'host_not_allowed' };
     }
     if (originHeader === undefined) return { ok: true };
