@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCents, parseCents } from '../../src/money.js';
 import { SEED_FACTS } from '../../src/sandbox/seed.js';
 import type { Invoice } from '../../src/sandbox/state.js';
-import { listPage, type ListContext, type ListQuery, type Row } from '../../src/tools/billing/list-scan.js';
 import {
   invoiceBalance,
   invoiceHasStatus,
@@ -15,7 +13,6 @@ import {
   sumByCurrency,
   todayUtc,
 } from '../../src/tools/billing/projections.js';
-import type { WhmcsReply } from '../../src/tools/define.js';
 import { normalizeReply } from '../../src/whmcs/normalize.js';
 import { callError, startHarness, type Harness } from '../helpers/mcp-harness.js';
 
@@ -225,102 +222,6 @@ describe('billing money helpers', () => {
       { today: '2021-01-01' },
     );
     expect(summary).toMatchObject({ id: 7, client_id: 3, total: '12.00', is_overdue: true, balance: null });
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-
-/** A GetInvoices stand-in with switchable misbehaviour, counting calls. */
-function fakeInvoices(
-  count: number,
-  quirks: { ignoreStatus?: boolean; ignoreStart?: boolean; ignoreLimit?: boolean },
-) {
-  const rows: Row[] = Array.from({ length: count }, (_, index) => ({
-    id: index + 1,
-    userid: 1,
-    status: index % 3 === 0 ? 'Paid' : 'Unpaid',
-    duedate: '2025-01-01',
-  }));
-  const calls: Array<Record<string, unknown>> = [];
-  const context: ListContext = {
-    whmcs: {
-      async call(_action: string, params: Record<string, unknown> = {}): Promise<WhmcsReply> {
-        calls.push(params);
-        const status = quirks.ignoreStatus ? undefined : (params.status as string | undefined);
-        const matching = rows.filter((row) => status === undefined || row.status === status);
-        const start = quirks.ignoreStart ? 0 : Number(params.limitstart ?? 0);
-        const size = quirks.ignoreLimit ? matching.length : Number(params.limitnum ?? 25);
-        const page = matching.slice(start, start + size);
-        return { totalresults: matching.length, numreturned: page.length, invoices: page };
-      },
-    },
-    logger: pino({ level: 'silent' }),
-  };
-  return { context, calls, rows };
-}
-
-function unpaidQuery(offset: number, limit: number, extra: Partial<ListQuery> = {}): ListQuery {
-  return {
-    action: 'GetInvoices',
-    params: { status: 'Unpaid' },
-    listKey: 'invoices',
-    keep: (row) => row.status === 'Unpaid',
-    serverAppliesAllFilters: true,
-    paged: true,
-    offset,
-    limit,
-    noun: 'invoices',
-    narrowHint: 'narrow it',
-    idOf: (row) => row.id,
-    ...extra,
-  };
-}
-
-describe('list paging over WHMCS', () => {
-  it("uses WHMCS's page and count when WHMCS applied every filter", async () => {
-    const fake = fakeInvoices(300, {});
-    const page = await listPage(fake.context, unpaidQuery(10, 20));
-    expect(fake.calls).toEqual([{ status: 'Unpaid', limitstart: 10, limitnum: 20 }]);
-    expect(page).toMatchObject({ total: 200, count: 20, has_more: true, next_offset: 30 });
-    expect(page.items.every((row) => row.status === 'Unpaid')).toBe(true);
-  });
-
-  it('filters and counts itself when WHMCS ignores the status filter', async () => {
-    const fake = fakeInvoices(300, { ignoreStatus: true });
-    const page = await listPage(fake.context, unpaidQuery(190, 25));
-    expect(page.items.every((row) => row.status === 'Unpaid')).toBe(true);
-    expect(page).toMatchObject({ total: 200, count: 10, has_more: false, next_offset: null });
-    expect(page.total_is_estimate).toBeUndefined();
-  });
-
-  it('stops when WHMCS ignores limitstart or limitnum, without repeating rows', async () => {
-    for (const quirks of [
-      { ignoreStatus: true, ignoreStart: true },
-      { ignoreStatus: true, ignoreLimit: true },
-    ]) {
-      const fake = fakeInvoices(150, quirks);
-      const page = await listPage(fake.context, unpaidQuery(0, 100));
-      const ids = page.items.map((row) => row.id);
-      expect(new Set(ids).size).toBe(ids.length);
-      expect(fake.calls.length).toBeLessThanOrEqual(3);
-      expect(page.items.every((row) => row.status === 'Unpaid')).toBe(true);
-    }
-  });
-
-  it('reports a lower bound once the exact-count budget is spent', async () => {
-    const fake = fakeInvoices(1000, { ignoreStatus: true });
-    const page = await listPage(fake.context, unpaidQuery(0, 10, { exactBudget: 200, batch: 50 }));
-    expect(fake.calls.length).toBe(1 + 4);
-    expect(page).toMatchObject({ count: 10, has_more: true, next_offset: 10, total_is_estimate: true });
-    expect(page.total).toBeGreaterThan(10);
-    expect(page.total).toBeLessThan(1000);
-  });
-
-  it('refuses, with a hint, a page it cannot reach within the scan limit', async () => {
-    const fake = fakeInvoices(1000, { ignoreStatus: true });
-    await expect(
-      listPage(fake.context, unpaidQuery(900, 10, { exactBudget: 100, hardLimit: 300, batch: 100 })),
-    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('narrow it') });
   });
 });
 

@@ -7,7 +7,6 @@ import { SEED_FACTS } from '../../src/sandbox/seed.js';
 import { ToolDispatcher } from '../../src/server/dispatch.js';
 import type { WhmcsCaller } from '../../src/server/gateway.js';
 import { clientsTools } from '../../src/tools/clients/index.js';
-import { filteredPage } from '../../src/tools/clients/paging.js';
 import {
   clientDetailsSchema,
   clientSummarySchema,
@@ -620,96 +619,6 @@ describe('projections', () => {
       gateway_name: null,
       is_default: false,
     });
-  });
-});
-
-describe('filteredPage', () => {
-  type Row = Record<string, unknown>;
-  const rows: Row[] = Array.from({ length: 250 }, (_, index) => ({
-    id: index + 1,
-    status: index % 3 === 0 ? 'Closed' : 'Active',
-  }));
-  const closed = rows.filter((row) => row.status === 'Closed').map((row) => row.id);
-
-  /** A WHMCS that ignores the status filter but pages correctly. */
-  function ignoringFilter(calls: Array<[number, number]>) {
-    return async (start: number, count: number) => {
-      calls.push([start, count]);
-      return { rows: rows.slice(start, start + count), total: rows.length };
-    };
-  }
-
-  it('uses WHMCS paging when the page obeys the filter', async () => {
-    const calls: Array<[number, number]> = [];
-    const page = await filteredPage({
-      offset: 10,
-      limit: 5,
-      fetch: async (start, count) => {
-        calls.push([start, count]);
-        const matching = rows.filter((row) => row.status === 'Closed');
-        return { rows: matching.slice(start, start + count), total: matching.length };
-      },
-      matches: (row) => row.status === 'Closed',
-      project: (row) => row.id,
-    });
-    expect(calls).toEqual([[10, 5]]);
-    expect(page).toMatchObject({
-      items: closed.slice(10, 15),
-      total: closed.length,
-      has_more: true,
-      next_offset: 15,
-    });
-  });
-
-  it('scans and filters itself when WHMCS ignores the filter, with an exact total', async () => {
-    const calls: Array<[number, number]> = [];
-    const page = await filteredPage({
-      offset: 80,
-      limit: 10,
-      fetch: ignoringFilter(calls),
-      matches: (row) => row.status === 'Closed',
-      project: (row) => row.id,
-    });
-    expect(page.items).toEqual(closed.slice(80, 90));
-    expect(page.total).toBe(closed.length);
-    expect(page.total_is_estimate).toBeUndefined();
-    expect(page).toMatchObject({ has_more: false, next_offset: null, count: 4 });
-    expect(calls.slice(1)).toEqual([
-      [0, 100],
-      [100, 100],
-      [200, 100],
-    ]);
-  });
-
-  it('reports an estimate when the scan stops before the end', async () => {
-    const page = await filteredPage({
-      offset: 0,
-      limit: 10,
-      maxScanRows: 100,
-      fetch: ignoringFilter([]),
-      matches: (row) => row.status === 'Closed',
-      project: (row) => row.id,
-    });
-    expect(page.items).toEqual(closed.slice(0, 10));
-    expect(page.total_is_estimate).toBe(true);
-    expect(page.total).toBe(closed.filter((id) => (id as number) <= 100).length);
-    expect(page).toMatchObject({ has_more: true, next_offset: 10 });
-  });
-
-  it('reads a reply that ignored limitnum as the whole list', async () => {
-    const calls: Array<[number, number]> = [];
-    const page = await filteredPage({
-      offset: 5,
-      limit: 5,
-      fetch: async (start, count) => {
-        calls.push([start, count]);
-        return { rows, total: rows.length };
-      },
-      matches: () => true,
-      project: (row) => row.id,
-    });
-    expect(calls).toHaveLength(1);
-    expect(page).toMatchObject({ items: [6, 7, 8, 9, 10], total: 250, has_more: true, next_offset: 10 });
   });
 });
 

@@ -15,8 +15,7 @@ import { stdioPrincipal } from '../../src/policy/principal.js';
 import type { ToolContext } from '../../src/tools/define.js';
 import { getDomainPortfolioSnapshot } from '../../src/tools/reports/domain-portfolio.js';
 import { agingBucket, getAccountsReceivableAging } from '../../src/tools/reports/receivables-aging.js';
-import { REPORT_SCAN_CAP, scanList } from '../../src/tools/reports/scan.js';
-import { loadSections } from '../../src/tools/reports/sections.js';
+import { loadSections, REPORT_SCAN_CAP } from '../../src/tools/reports/sections.js';
 import { callError, startHarness, type Harness } from '../helpers/mcp-harness.js';
 
 type Structured = Record<string, unknown>;
@@ -811,43 +810,6 @@ function listAction(
     return { totalresults: total, startnumber: start, numreturned: rows.length, [listKey]: rows };
   };
 }
-
-describe('scanList', () => {
-  it('reads every page when under the cap', async () => {
-    const calls: Call[] = [];
-    const ctx = scriptedContext(
-      listAction('invoices', 1234, (index) => ({ id: index + 1 })),
-      calls,
-    );
-    const scan = await scanList(ctx, 'GetInvoices', { status: 'Unpaid' }, 'invoices', REPORT_SCAN_CAP);
-    expect(scan).toMatchObject({ total: 1234, capped: false });
-    expect(scan.rows.map((row) => row.id)).toEqual(Array.from({ length: 1234 }, (_, index) => index + 1));
-    expect(calls.every((call) => call.params.status === 'Unpaid')).toBe(true);
-    expect(calls.map((call) => call.params.limitstart)).toEqual([0, 250, 500, 750, 1000]);
-  });
-
-  it('stops at the cap and says so', async () => {
-    const ctx = scriptedContext(listAction('domains', 1000, (index) => ({ id: index + 1 })));
-    const scan = await scanList(ctx, 'GetClientsDomains', {}, 'domains', 600);
-    expect(scan).toMatchObject({ total: 1000, capped: true });
-    expect(scan.rows).toHaveLength(600);
-  });
-
-  it('follows the page size WHMCS really uses when it ignores limitnum', async () => {
-    const ctx = scriptedContext(listAction('tickets', 110, (index) => ({ id: index + 1 }), false));
-    const scan = await scanList(ctx, 'GetTickets', {}, 'tickets', REPORT_SCAN_CAP);
-    expect(new Set(scan.rows.map((row) => row.id)).size).toBe(110);
-    expect(scan.capped).toBe(false);
-  });
-
-  it('keeps one copy of a row that shifted into the next page', async () => {
-    const ctx = scriptedContext(
-      listAction('invoices', 300, (index) => ({ id: index === 250 ? 250 : index + 1 })),
-    );
-    const scan = await scanList(ctx, 'GetInvoices', {}, 'invoices', REPORT_SCAN_CAP);
-    expect(scan.rows.filter((row) => row.id === 250)).toHaveLength(1);
-  });
-});
 
 describe('loadSections', () => {
   it('starts every section before any answers', async () => {

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCents } from '../../src/money.js';
 import { SEED_FACTS } from '../../src/sandbox/seed.js';
-import {
-  scanFilteredPage,
-  verifiedFilteredPage,
-  type PageFetcher,
-} from '../../src/tools/services/whmcs-paging.js';
 import { callError, callOk, startHarness, type Harness } from '../helpers/mcp-harness.js';
 
 const demo = SEED_FACTS.demoClient;
@@ -312,65 +307,5 @@ describe('list_client_services', () => {
       expect(error.code).toBe('invalid_input');
       expect(error.message).toContain(field);
     }
-  });
-});
-
-describe('scanning WHMCS pages for a filter WHMCS ignores', () => {
-  const rows = Array.from({ length: 250 }, (_, index) => ({ id: index + 1, even: index % 2 === 1 }));
-  const calls: Array<[number, number]> = [];
-  const fetch: PageFetcher<(typeof rows)[number]> = async (limitstart, limitnum) => {
-    calls.push([limitstart, limitnum]);
-    return { rows: rows.slice(limitstart, limitstart + limitnum), total: rows.length };
-  };
-  const base = {
-    fetch,
-    matches: (row: (typeof rows)[number]) => row.even,
-    noun: 'rows',
-    narrowHint: 'narrow it',
-  };
-
-  it('gives an exact total when it reaches the end', async () => {
-    const page = await scanFilteredPage({ ...base, offset: 10, limit: 5, batch: 40 });
-    expect(page.items.map((row) => row.id)).toEqual([22, 24, 26, 28, 30]);
-    expect(page).toMatchObject({ total: 125, count: 5, has_more: true, next_offset: 15 });
-    expect(page.total_is_estimate).toBeUndefined();
-  });
-
-  it('stops after its budget once the page is full, with an estimated lower bound', async () => {
-    calls.length = 0;
-    const page = await scanFilteredPage({ ...base, offset: 0, limit: 5, batch: 20, exactBudget: 40 });
-    expect(calls).toEqual([
-      [0, 20],
-      [20, 20],
-    ]);
-    expect(page.total_is_estimate).toBe(true);
-    expect(page.total).toBe(20);
-    expect(page).toMatchObject({ count: 5, has_more: true, next_offset: 5 });
-  });
-
-  it('keeps scanning past the budget until the page is filled', async () => {
-    const page = await scanFilteredPage({ ...base, offset: 30, limit: 5, batch: 20, exactBudget: 20 });
-    expect(page.items.map((row) => row.id)).toEqual([62, 64, 66, 68, 70]);
-    expect(page.total_is_estimate).toBe(true);
-    expect(page.has_more).toBe(true);
-  });
-
-  it('refuses, with advice, when the hard limit is reached before the offset', async () => {
-    await expect(
-      scanFilteredPage({ ...base, offset: 100, limit: 5, batch: 20, hardLimit: 60 }),
-    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('narrow it') });
-  });
-
-  it('trusts a WHMCS-side filter only when every row it sent matches', async () => {
-    const honest = await verifiedFilteredPage({
-      ...base,
-      matches: () => true,
-      offset: 0,
-      limit: 10,
-    });
-    expect(honest).toMatchObject({ total: 250, count: 10 });
-    const ignored = await verifiedFilteredPage({ ...base, offset: 0, limit: 10 });
-    expect(ignored.total).toBe(125);
-    expect(ignored.items.every((row) => row.even)).toBe(true);
   });
 });

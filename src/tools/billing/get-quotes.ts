@@ -8,11 +8,11 @@ import { z } from 'zod';
 import { toDate, toDecimalString, toInt, toMoney } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, money, pageOf, pagingInput, untrustedText, whmcsDate } from '../schemas.js';
-import { optionalId, plainText, rowsOf } from '../shared/fields.js';
+import { optionalId, plainText, type Row, rowsOf } from '../shared/fields.js';
+import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient, loadQuote } from '../shared/ownership.js';
 import { untrusted } from '../untrusted.js';
 import { CURRENCY_ACTIONS, Currencies } from './currencies.js';
-import { listPage, type Row } from './list-scan.js';
 import { formatAmounts, sumByCurrency } from './projections.js';
 
 export const QUOTE_STAGES = ['Draft', 'Delivered', 'On Hold', 'Accepted', 'Lost', 'Dead'] as const;
@@ -129,18 +129,16 @@ export const getQuotes = defineTool({
 
     const clientId = args.client_id ?? 0;
     await loadClient(ctx, clientId);
-    const page = await listPage(ctx, {
-      action: 'GetQuotes',
-      params: { userid: clientId, ...(args.stage === undefined ? {} : { stage: args.stage }) },
-      listKey: 'quotes',
+    const params = { userid: clientId, ...(args.stage === undefined ? {} : { stage: args.stage }) };
+    const page = await listPage({
+      read: actionPages(ctx, 'GetQuotes', params, 'quotes'),
       keep: (row) => toInt(row.userid) === clientId && ctx.scope.allows(clientId) && stageMatches(row),
       serverAppliesAllFilters: true,
-      paged: true,
       offset: args.offset,
       limit: args.limit,
       noun: 'quotes',
       narrowHint: 'add a stage filter',
-      idOf: (row) => toInt(row.id),
+      logger: ctx.logger,
     });
     return { ...page, items: await Promise.all(page.items.map(project)) };
   },

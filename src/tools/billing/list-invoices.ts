@@ -8,9 +8,9 @@ import type { WhmcsParams } from '../../whmcs/encode.js';
 import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { entityId, listOutput, pagingInput, type ListPage } from '../schemas.js';
+import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
 import { checkRange, INVOICE_ORDER_FIELDS, invoiceListFilters } from './inputs.js';
-import { listPage, type Row } from './list-scan.js';
 import {
   formatAmounts,
   invoiceBalance,
@@ -23,7 +23,7 @@ import {
   type InvoiceStatusFilter,
   type InvoiceSummaryOutput,
 } from './projections.js';
-import { rowsOf } from '../shared/fields.js';
+import { type Row, rowsOf } from '../shared/fields.js';
 
 interface InvoiceFilters {
   status?: InvoiceStatusFilter | undefined;
@@ -67,18 +67,15 @@ export function invoiceRowsPage(
     ...(filters.status === undefined ? {} : { status: filters.status }),
     ...(clientId === undefined ? {} : { userid: clientId }),
   };
-  return listPage(ctx, {
-    action: 'GetInvoices',
-    params,
-    listKey: 'invoices',
+  return listPage({
+    read: actionPages(ctx, 'GetInvoices', params, 'invoices'),
     keep: invoiceFilter(ctx, filters, today, clientId),
     serverAppliesAllFilters: filters.due_from === undefined && filters.due_to === undefined,
-    paged: true,
     offset: filters.offset,
     limit: filters.limit,
     noun: 'invoices',
     narrowHint: 'add a status filter or a shorter due-date range',
-    idOf: (row) => toInt(row.id),
+    logger: ctx.logger,
   });
 }
 

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, pagingInput } from '../schemas.js';
+import { actionPages, listPage } from '../shared/list-scan.js';
 import { assertClientVisible } from '../shared/ownership.js';
-import { filteredPage } from './paging.js';
 import { contactSchema, projectContact } from './projections.js';
-import { rowsOf } from '../shared/fields.js';
 
 export const getClientContacts = defineTool({
   name: 'get_client_contacts',
@@ -24,22 +23,18 @@ export const getClientContacts = defineTool({
   output: listOutput(contactSchema).extend({ client_id: z.number().int() }),
   async handler(input, ctx) {
     await assertClientVisible(ctx, input.client_id);
-    const page = await filteredPage({
+    const page = await listPage({
+      read: actionPages(ctx, 'GetContacts', { userid: input.client_id }, 'contacts'),
+      // Never trust the owner filter: another client's contact must not come back.
+      keep: (row) => toInt(row.userid) === input.client_id,
+      serverAppliesAllFilters: true,
       offset: input.offset,
       limit: input.limit,
-      async fetch(start, count) {
-        const reply = await ctx.whmcs.call('GetContacts', {
-          userid: input.client_id,
-          limitstart: start,
-          limitnum: count,
-        });
-        return { rows: rowsOf(reply.contacts), total: toInt(reply.totalresults) };
-      },
-      // Never trust the owner filter: another client's contact must not come back.
-      matches: (row) => toInt(row.userid) === input.client_id,
-      project: projectContact,
+      noun: 'contacts',
+      narrowHint: 'WHMCS is not filtering contacts by client, so ask for an earlier page',
+      logger: ctx.logger,
     });
-    return { client_id: input.client_id, ...page };
+    return { client_id: input.client_id, ...page, items: page.items.map(projectContact) };
   },
   summarize(output) {
     const names = output.items

@@ -3,8 +3,8 @@ import { WhmcsMcpError } from '../../errors.js';
 import { toBool, toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext, type WhmcsReply } from '../define.js';
 import { boundedText, entityId, listOutput, pageOf, pagingInput } from '../schemas.js';
+import { listPage, pageFromReply } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
-import { filteredPage } from './paging.js';
 import { projectUser, userSchema, type UserRecord } from './projections.js';
 import { rowsOf } from '../shared/fields.js';
 
@@ -136,20 +136,20 @@ export const listUsers = defineTool({
 
     if (targetClients === undefined) {
       // Admin mode over all users: WHMCS searches and pages.
-      return filteredPage({
+      const search = input.search;
+      const params: Record<string, string> = search === undefined ? {} : { search };
+      const page = await listPage({
+        read: async (limitstart, limitnum) =>
+          pageFromReply(await getUsers(ctx, { ...params, limitstart, limitnum }), 'users'),
+        keep: (row) => search === undefined || matchesSearch(projectUser(row), search),
+        serverAppliesAllFilters: true,
         offset: input.offset,
         limit: input.limit,
-        async fetch(start, count) {
-          const reply = await getUsers(ctx, {
-            limitstart: start,
-            limitnum: count,
-            ...(input.search === undefined ? {} : { search: input.search }),
-          });
-          return { rows: rowsOf(reply.users), total: toInt(reply.totalresults) };
-        },
-        matches: () => true,
-        project: (row) => projectUser(row),
+        noun: 'users',
+        narrowHint: 'add a search term',
+        logger: ctx.logger,
       });
+      return { ...page, items: page.items.map((row) => projectUser(row)) };
     }
 
     // Users of given clients: the clients' own user lists give the exact set (and count).

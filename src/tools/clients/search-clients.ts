@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { boundedText, listOutput, pagingInput } from '../schemas.js';
-import { filteredPage } from './paging.js';
+import { actionPages, listPage } from '../shared/list-scan.js';
 import { clientSummarySchema, projectClientSummary } from './projections.js';
-import { rowsOf } from '../shared/fields.js';
 
 export const CLIENT_STATUSES = ['Active', 'Inactive', 'Closed'] as const;
 
@@ -29,22 +27,22 @@ export const searchClients = defineTool({
   output: listOutput(clientSummarySchema),
   async handler(input, ctx) {
     const status = input.status?.toLowerCase();
-    return filteredPage({
+    const params = {
+      ...(input.search === undefined ? {} : { search: input.search }),
+      ...(input.status === undefined ? {} : { status: input.status }),
+    };
+    const page = await listPage({
+      read: actionPages(ctx, 'GetClients', params, 'clients'),
+      // WHMCS compares statuses without regard to case; so do we.
+      keep: (row) => status === undefined || String(row.status ?? '').toLowerCase() === status,
+      serverAppliesAllFilters: true,
       offset: input.offset,
       limit: input.limit,
-      async fetch(start, count) {
-        const reply = await ctx.whmcs.call('GetClients', {
-          limitstart: start,
-          limitnum: count,
-          ...(input.search === undefined ? {} : { search: input.search }),
-          ...(input.status === undefined ? {} : { status: input.status }),
-        });
-        return { rows: rowsOf(reply.clients), total: toInt(reply.totalresults) };
-      },
-      // WHMCS compares statuses without regard to case; so do we.
-      matches: (row) => status === undefined || String(row.status ?? '').toLowerCase() === status,
-      project: (row) => projectClientSummary(row),
+      noun: 'clients',
+      narrowHint: 'add a search term',
+      logger: ctx.logger,
     });
+    return { ...page, items: page.items.map((row) => projectClientSummary(row)) };
   },
   summarize(output) {
     const first = output.items

@@ -4,10 +4,9 @@ import { defineTool } from '../define.js';
 import { entityId, listOutput, pagingInput } from '../schemas.js';
 import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from '../services/client-currency.js';
 import type { Row } from '../shared/fields.js';
-import { scanFilteredPage, verifiedFilteredPage, type PageFetcher } from '../services/whmcs-paging.js';
+import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
 import { domainSchema, domainStatusFilter, projectDomain } from './projections.js';
-import { rowsOf } from '../shared/fields.js';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -61,25 +60,16 @@ export const listClientDomains = defineTool({
       }
       return true;
     };
-    const fetch: PageFetcher<Row> = async (limitstart, limitnum) => {
-      const reply = await ctx.whmcs.call('GetClientsDomains', {
-        clientid: input.client_id,
-        limitstart,
-        limitnum,
-      });
-      const rows = rowsOf(reply.domains);
-      return { rows, total: toInt(reply.totalresults) ?? rows.length };
-    };
-    const options = {
-      fetch,
-      matches,
+    const page = await listPage({
+      read: actionPages(ctx, 'GetClientsDomains', { clientid: input.client_id }, 'domains'),
+      keep: matches,
+      serverAppliesAllFilters: status === undefined && window === undefined,
       offset: input.offset,
       limit: input.limit,
       noun: 'domains',
       narrowHint: 'filter by status or a shorter expiry window',
-    };
-    const filtered = status !== undefined || window !== undefined;
-    const page = filtered ? await scanFilteredPage(options) : await verifiedFilteredPage(options);
+      logger: ctx.logger,
+    });
     const currency = await currencies.forClient(input.client_id);
     return { ...page, items: page.items.map((row) => projectDomain(row, currency)) };
   },

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { boundedText, entityId, listOutput, pagingInput, type ListPage } from '../schemas.js';
+import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
 import { CURRENCY_ACTIONS, Currencies } from '../billing/currencies.js';
-import { listPage, type Row } from '../billing/list-scan.js';
 import { formatAmounts, sumByCurrency } from '../billing/projections.js';
 import {
   orderHasStatus,
@@ -31,13 +31,12 @@ async function ordersPage(
   currencies: Currencies,
   clientId?: number,
 ): Promise<ListPage<OrderOutput>> {
-  const page = await listPage(ctx, {
-    action: 'GetOrders',
-    params: {
-      ...(args.status === undefined ? {} : { status: args.status.trim() }),
-      ...(clientId === undefined ? {} : { userid: clientId }),
-    },
-    listKey: 'orders',
+  const params = {
+    ...(args.status === undefined ? {} : { status: args.status.trim() }),
+    ...(clientId === undefined ? {} : { userid: clientId }),
+  };
+  const page = await listPage({
+    read: actionPages(ctx, 'GetOrders', params, 'orders'),
     keep: (row) => {
       const ownerId = toInt(row.userid);
       if (clientId !== undefined && ownerId !== clientId) return false;
@@ -45,15 +44,14 @@ async function ordersPage(
       return args.status === undefined || orderHasStatus(row, args.status);
     },
     serverAppliesAllFilters: true,
-    paged: true,
     offset: args.offset,
     limit: args.limit,
     noun: 'orders',
     narrowHint: 'add a status filter or list one client with list_client_orders',
-    idOf: (row) => toInt(row.id),
+    logger: ctx.logger,
   });
   const items: OrderOutput[] = [];
-  for (const row of page.items as Row[]) {
+  for (const row of page.items) {
     const currency =
       (await currencies.codeForDisplay(row.currencyprefix, row.currencysuffix)) ??
       (await currencies.forClient(clientId ?? null));

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { WhmcsParams } from '../../whmcs/encode.js';
 import { toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
-import { boundedText, entityId, listOutput, pagingInput } from '../schemas.js';
-import { listPage } from '../billing/list-scan.js';
+import { boundedText, entityId, listOutput, pageOf, pagingInput } from '../schemas.js';
+import { rowsOf } from '../shared/fields.js';
 import { describeProductPrice, productSchema, projectProduct } from './projections.js';
 
 const input = z.strictObject({
@@ -45,22 +45,19 @@ export const listProducts = defineTool({
       ...(args.product_id === undefined ? {} : { pid: args.product_id }),
       ...(args.module === undefined ? {} : { module: args.module }),
     };
-    const page = await listPage(ctx, {
-      action: 'GetProducts',
-      params,
-      listKey: 'products',
-      keep: (row) =>
-        (args.group_id === undefined || toInt(row.gid) === args.group_id) &&
-        (args.product_id === undefined || (toInt(row.pid) ?? toInt(row.id)) === args.product_id) &&
-        (args.module === undefined ||
-          (typeof row.module === 'string' && row.module.toLowerCase() === args.module.trim().toLowerCase())),
-      serverAppliesAllFilters: true,
-      paged: false,
-      offset: args.offset,
-      limit: args.limit,
-      noun: 'products',
-      narrowHint: 'filter by group_id',
-    });
+    const reply = await ctx.whmcs.call('GetProducts', params);
+    const page = pageOf(
+      rowsOf(reply.products).filter(
+        (row) =>
+          (args.group_id === undefined || toInt(row.gid) === args.group_id) &&
+          (args.product_id === undefined || (toInt(row.pid) ?? toInt(row.id)) === args.product_id) &&
+          (args.module === undefined ||
+            (typeof row.module === 'string' &&
+              row.module.toLowerCase() === args.module.trim().toLowerCase())),
+      ),
+      args.offset,
+      args.limit,
+    );
     const currency = args.currency?.toUpperCase();
     const items = page.items.map(projectProduct);
     if (currency === undefined) return { ...page, items };

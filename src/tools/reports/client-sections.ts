@@ -18,8 +18,9 @@ import { projectClientSummary, type ClientSummary } from '../clients/projections
 import type { ToolContext, WhmcsReply } from '../define.js';
 import { money } from '../schemas.js';
 import { loadClient } from '../shared/ownership.js';
-import { CLIENT_SECTION_CAP, scanList, type Row } from './scan.js';
-import { rowsOf } from '../shared/fields.js';
+import { CLIENT_SECTION_CAP } from './sections.js';
+import { type Row, rowsOf } from '../shared/fields.js';
+import { scanList } from '../shared/list-scan.js';
 
 /** Actions the core client read may use (GetCurrencies only when WHMCS omits currency_code). */
 export const CLIENT_CORE_ACTIONS = ['GetClientsDetails', 'GetCurrencies'] as const;

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { defineTool } from '../define.js';
 import { projectDomain } from '../domains/projections.js';
 import { daysBetween, todayUtc } from './dates.js';
-import { REPORT_SCAN_CAP, scanList } from './scan.js';
+import { scanList } from '../shared/list-scan.js';
+import { REPORT_SCAN_CAP } from './sections.js';
 
 const EXPIRY_WINDOWS = [30, 60, 90] as const;
 /** Domains still held for the client: counted for expiry and registrar questions. */

@@ -11,9 +11,9 @@ import { defineTool, type ToolContext } from '../define.js';
 import { untrustedText } from '../schemas.js';
 import { compareCurrency } from './client-sections.js';
 import { daysBetween, isoDay, todayUtc } from './dates.js';
-import { REPORT_SCAN_CAP, scanList, type Row } from './scan.js';
-import { partialErrorOf, partialErrorsOutput, type PartialError } from './sections.js';
-import { rowsOf } from '../shared/fields.js';
+import { partialErrorOf, partialErrorsOutput, REPORT_SCAN_CAP, type PartialError } from './sections.js';
+import { type Row, rowsOf } from '../shared/fields.js';
+import { scanList } from '../shared/list-scan.js';
 
 /** Debtors whose payments are read one client at a time; past this, one unfiltered read serves all. */
 const PER_CLIENT_PAYMENT_READS = 200;

@@ -10,9 +10,8 @@ import { transactionCurrencyId } from '../billing/projections.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { compareCurrency } from './client-sections.js';
 import { addDays, daysBetween, isoDay, todayUtc } from './dates.js';
-import type { Row } from './scan.js';
 import { partialErrorOf, partialErrorsOutput, type PartialError } from './sections.js';
-import { rowsOf } from '../shared/fields.js';
+import { type Row, rowsOf } from '../shared/fields.js';
 
 /** Clients whose currency is looked up one by one at most; the rest stay unresolved and say so. */
 const CLIENT_CURRENCY_LOOKUPS = 500;

@@ -7,6 +7,11 @@ import { z } from 'zod';
 import { ERROR_CODES, WhmcsMcpError, type ErrorCode } from '../../errors.js';
 import type { ToolContext } from '../define.js';
 
+/** Records a cross-client report reads at most. */
+export const REPORT_SCAN_CAP = 10_000;
+/** Records a per-client section reads at most (a client with more is rare and flagged). */
+export const CLIENT_SECTION_CAP = 500;
+
 export interface PartialError {
   section: string;
   code: ErrorCode;

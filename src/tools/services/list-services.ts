@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { toInt } from '../../whmcs/normalize.js';
-import { defineTool, type ToolContext } from '../define.js';
+import { defineTool } from '../define.js';
 import { entityId, listOutput, pagingInput, type ListPage } from '../schemas.js';
+import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
 import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from './client-currency.js';
 import type { Row } from '../shared/fields.js';
@@ -11,16 +12,6 @@ import {
   serviceSummarySchema,
   type ServiceSummary,
 } from './projections.js';
-import { passThroughPage, scanFilteredPage, verifiedFilteredPage, type PageFetcher } from './whmcs-paging.js';
-import { rowsOf } from '../shared/fields.js';
-
-function servicesFetcher(ctx: ToolContext, filters: { clientid?: number; pid?: number }): PageFetcher<Row> {
-  return async (limitstart, limitnum) => {
-    const reply = await ctx.whmcs.call('GetClientsProducts', { ...filters, limitstart, limitnum });
-    const rows = rowsOf(reply.products);
-    return { rows, total: toInt(reply.totalresults) ?? rows.length };
-  };
-}
 
 async function withCurrencies(
   currencyLookup: ClientCurrencies,
@@ -63,19 +54,26 @@ export const listServices = defineTool({
   }),
   output: listOutput(serviceSummarySchema),
   async handler(input, ctx) {
-    const fetch = servicesFetcher(ctx, input.product_id === undefined ? {} : { pid: input.product_id });
+    const productId = input.product_id;
     const status = input.status;
-    const page =
-      status === undefined
-        ? await passThroughPage(fetch, input.offset, input.limit)
-        : await scanFilteredPage({
-            fetch,
-            matches: (row) => sameStatus(row.status, status),
-            offset: input.offset,
-            limit: input.limit,
-            noun: 'services',
-            narrowHint: 'add product_id to narrow the search, or use list_client_services',
-          });
+    // GetClientsProducts filters by product but not by status: a status filter is a scan.
+    const page = await listPage({
+      read: actionPages(
+        ctx,
+        'GetClientsProducts',
+        productId === undefined ? {} : { pid: productId },
+        'products',
+      ),
+      keep: (row) =>
+        (productId === undefined || toInt(row.pid) === productId) &&
+        (status === undefined || sameStatus(row.status, status)),
+      serverAppliesAllFilters: status === undefined,
+      offset: input.offset,
+      limit: input.limit,
+      noun: 'services',
+      narrowHint: 'add product_id to narrow the search, or use list_client_services',
+      logger: ctx.logger,
+    });
     return withCurrencies(new ClientCurrencies(ctx), page);
   },
   summarize(page) {
@@ -105,16 +103,17 @@ export const listClientServices = defineTool({
     currencies.remember(input.client_id, client);
     const status = input.status;
     // The client filter is checked on every row, so a WHMCS that ignored it can never leak.
-    const options = {
-      fetch: servicesFetcher(ctx, { clientid: input.client_id }),
-      matches: (row: Row) =>
+    const page = await listPage({
+      read: actionPages(ctx, 'GetClientsProducts', { clientid: input.client_id }, 'products'),
+      keep: (row) =>
         toInt(row.clientid) === input.client_id && (status === undefined || sameStatus(row.status, status)),
+      serverAppliesAllFilters: status === undefined,
       offset: input.offset,
       limit: input.limit,
       noun: 'services',
       narrowHint: 'filter by status',
-    };
-    const page = status === undefined ? await verifiedFilteredPage(options) : await scanFilteredPage(options);
+      logger: ctx.logger,
+    });
     return withCurrencies(currencies, page);
   },
   summarize(page) {

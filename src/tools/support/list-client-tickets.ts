@@ -3,8 +3,8 @@ import { WhmcsMcpError } from '../../errors.js';
 import { toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { boundedText, entityId, listOutput, pagingInput } from '../schemas.js';
-import { type Row, rowsOf, text } from '../shared/fields.js';
-import { verifiedFilteredPage, type PageFetcher } from '../services/whmcs-paging.js';
+import { rowsOf, text } from '../shared/fields.js';
+import { actionPages, listPage } from '../shared/list-scan.js';
 import { assertClientVisible } from '../shared/ownership.js';
 import { projectTicketSummary, ticketSummarySchema } from './projections.js';
 
@@ -51,28 +51,20 @@ export const listClientTickets = defineTool({
   async handler(input, ctx) {
     await assertClientVisible(ctx, input.client_id);
     const status = input.status?.trim();
-    const fetch: PageFetcher<Row> = async (limitstart, limitnum) => {
-      const reply = await ctx.whmcs.call('GetTickets', {
-        clientid: input.client_id,
-        status,
-        limitstart,
-        limitnum,
-        ignore_dept_assignments: true,
-      });
-      const rows = rowsOf(reply.tickets);
-      return { rows, total: toInt(reply.totalresults) ?? rows.length };
-    };
+    const params = { clientid: input.client_id, status, ignore_dept_assignments: true };
     // WHMCS applies both filters itself; every row is checked anyway, and a page that does not hold
     // up (a version that ignored a filter) is redone by scanning, so nothing foreign is ever counted.
-    const page = await verifiedFilteredPage({
-      fetch,
-      matches: (row) =>
+    const page = await listPage({
+      read: actionPages(ctx, 'GetTickets', params, 'tickets'),
+      keep: (row) =>
         toInt(row.userid) === input.client_id &&
         (status === undefined || String(row.status ?? '').toLowerCase() === status.toLowerCase()),
+      serverAppliesAllFilters: true,
       offset: input.offset,
       limit: input.limit,
       noun: 'tickets',
       narrowHint: 'filter by status',
+      logger: ctx.logger,
     });
     const names = page.items.length > 0 ? await departmentNames(ctx) : new Map<number, string>();
     return { ...page, items: page.items.map((row) => projectTicketSummary(row, names)) };

@@ -11,7 +11,6 @@ import { defineTool, type ToolContext } from '../define.js';
 import {
   boundedText,
   entityId,
-  envelope,
   listOutput,
   pageOf,
   pagingInput,
@@ -19,8 +18,9 @@ import {
   whmcsDate,
 } from '../schemas.js';
 import { optionalId } from '../shared/fields.js';
+import { actionPages, listPage, pageNumberPages, type WhmcsPage } from '../shared/list-scan.js';
 import { untrusted, type TextSource } from '../untrusted.js';
-import { calendarDay, dayOf, filteredPage, pageFrom, readWindow, type WhmcsPage } from './common.js';
+import { calendarDay, dayOf } from './common.js';
 
 /** Rows per WHMCS page while searching a date range. */
 const RANGE_PAGE_SIZE = 250;
@@ -106,7 +106,7 @@ async function scanDateRange(
     return page;
   };
   const first = await load(0);
-  const pageCount = Math.ceil(first.total / RANGE_PAGE_SIZE);
+  const pageCount = Math.ceil((first.total ?? first.rows.length) / RANGE_PAGE_SIZE);
   const rows: Record<string, unknown>[] = [];
 
   if (pageCount <= RANGE_SCAN_PAGES) {
@@ -161,23 +161,23 @@ export const getActivityLog = defineTool({
       ...(args.search !== undefined ? { description: args.search } : {}),
       ...(args.ip_address !== undefined ? { ipaddress: args.ip_address } : {}),
     };
-    const read = async (limitstart: number, limitnum: number) =>
-      pageFrom(await ctx.whmcs.call('GetActivityLog', { ...filters, limitstart, limitnum }), 'activity');
+    const read = actionPages(ctx, 'GetActivityLog', filters, 'activity');
     // WHMCS filters by client itself; checking again keeps the answer right if it ever does not.
     const keep = (row: Record<string, unknown>) =>
       args.client_id === undefined || optionalId(row.clientId ?? row.userid) === args.client_id;
 
     if (args.date_from === undefined && args.date_to === undefined) {
-      const window = await readWindow(read, args.offset, args.limit);
-      const rows = window.rows.filter(keep);
-      if (rows.length === window.rows.length) {
-        return envelope(rows.map(toEntry), window.total, args.offset, args.limit);
-      }
-      ctx.logger.warn(
-        { dropped: window.rows.length - rows.length },
-        'GetActivityLog ignored the client filter',
-      );
-      return filteredPage(rows.map(toEntry), window, args.offset, args.limit);
+      const page = await listPage({
+        read: pageNumberPages(read),
+        keep,
+        serverAppliesAllFilters: true,
+        offset: args.offset,
+        limit: args.limit,
+        noun: 'activity log entries',
+        narrowHint: 'add a day range with date_from and date_to',
+        logger: ctx.logger,
+      });
+      return { ...page, items: page.items.map(toEntry) };
     }
 
     const from = args.date_from ?? '0000-01-01';

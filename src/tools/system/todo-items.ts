@@ -5,10 +5,11 @@
 import { z } from 'zod';
 import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
-import { envelope, listOutput, pagingInput, untrustedText, whmcsDate } from '../schemas.js';
+import { listOutput, pagingInput, untrustedText, whmcsDate } from '../schemas.js';
 import { cleanText, untrusted } from '../untrusted.js';
 import { optionalId } from '../shared/fields.js';
-import { dayOf, filteredPage, pageFrom } from './common.js';
+import { actionPages, listPage } from '../shared/list-scan.js';
+import { dayOf } from './common.js';
 
 export const TODO_STATUSES = ['New', 'Pending', 'In Progress', 'Completed', 'Postponed'] as const;
 const STATUS_FILTERS = ['Incomplete', ...TODO_STATUSES] as const;
@@ -51,15 +52,25 @@ export const getTodoItems = defineTool({
   }),
   output: listOutput(todoItem),
   async handler(args, ctx) {
-    const reply = await ctx.whmcs.call('GetToDoItems', {
-      limitstart: args.offset,
-      limitnum: args.limit,
-      ...(args.status !== undefined ? { status: args.status } : {}),
-    });
-    const page = pageFrom(reply, 'items');
     const today = new Date().toISOString().slice(0, 10);
-    const items = page.rows
-      .map((row) => {
+    const page = await listPage({
+      read: actionPages(
+        ctx,
+        'GetToDoItems',
+        args.status === undefined ? {} : { status: args.status },
+        'items',
+      ),
+      keep: (row) => matchesStatus(typeof row.status === 'string' ? row.status : '', args.status),
+      serverAppliesAllFilters: true,
+      offset: args.offset,
+      limit: args.limit,
+      noun: 'to-do items',
+      narrowHint: 'filter by status',
+      logger: ctx.logger,
+    });
+    return {
+      ...page,
+      items: page.items.map((row) => {
         const status = typeof row.status === 'string' ? row.status : '';
         const dueDate = toDate(row.duedate);
         const dueDay = dayOf(dueDate);
@@ -73,12 +84,8 @@ export const getTodoItems = defineTool({
           due_date: dueDate,
           overdue: status !== 'Completed' && dueDay !== null && dueDay < today,
         };
-      })
-      .filter((item) => matchesStatus(item.status, args.status));
-    const dropped = page.rows.length - items.length;
-    if (dropped === 0) return envelope(items, page.total, args.offset, args.limit);
-    ctx.logger.warn({ dropped }, 'GetToDoItems returned items outside the status filter');
-    return filteredPage(items, page, args.offset, args.limit);
+      }),
+    };
   },
   summarize(output) {
     const overdue = output.items.filter((item) => item.overdue).length;

@@ -1,0 +1,440 @@
+/**
+ * The helpers every read tool shares (src/tools/shared/), against scripted WHMCS replies that
+ * misbehave the ways real installations do: filters ignored, limitstart or limitnum ignored,
+ * rows shifting between pages, counts missing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ToolContext, WhmcsReply } from '../../src/tools/define.js';
+import type { ListPage } from '../../src/tools/schemas.js';
+import {
+  actionPages,
+  listPage,
+  pageNumberPages,
+  scanList,
+  type ListQuery,
+  type PageReader,
+  type Row,
+} from '../../src/tools/shared/list-scan.js';
+
+type Gateway = Pick<ToolContext, 'whmcs'>;
+
+// ---------------------------------------------------------------------------------------------
+// listPage over a GetInvoices stand-in.
+
+/** A GetInvoices stand-in with switchable misbehaviour, recording the parameters of each call. */
+function fakeInvoices(
+  count: number,
+  quirks: { ignoreStatus?: boolean; ignoreStart?: boolean; ignoreLimit?: boolean },
+) {
+  const rows: Row[] = Array.from({ length: count }, (_, index) => ({
+    id: index + 1,
+    userid: 1,
+    status: index % 3 === 0 ? 'Paid' : 'Unpaid',
+    duedate: '2025-01-01',
+  }));
+  const calls: Array<Record<string, unknown>> = [];
+  const context: Gateway = {
+    whmcs: {
+      async call(_action: string, params: Record<string, unknown> = {}): Promise<WhmcsReply> {
+        calls.push(params);
+        const status = quirks.ignoreStatus ? undefined : (params.status as string | undefined);
+        const matching = rows.filter((row) => status === undefined || row.status === status);
+        const start = quirks.ignoreStart ? 0 : Number(params.limitstart ?? 0);
+        const size = quirks.ignoreLimit ? matching.length : Number(params.limitnum ?? 25);
+        const page = matching.slice(start, start + size);
+        return { totalresults: matching.length, numreturned: page.length, invoices: page };
+      },
+    },
+  };
+  return { context, calls, rows };
+}
+
+function unpaidQuery(
+  context: Gateway,
+  offset: number,
+  limit: number,
+  extra: Partial<ListQuery> = {},
+): ListQuery {
+  return {
+    read: actionPages(context, 'GetInvoices', { status: 'Unpaid' }, 'invoices'),
+    keep: (row) => row.status === 'Unpaid',
+    serverAppliesAllFilters: true,
+    offset,
+    limit,
+    noun: 'invoices',
+    narrowHint: 'narrow it',
+    ...extra,
+  };
+}
+
+describe('listPage over a list action', () => {
+  it("uses WHMCS's page and count when WHMCS applied every filter", async () => {
+    const fake = fakeInvoices(300, {});
+    const page = await listPage(unpaidQuery(fake.context, 10, 20));
+    expect(fake.calls).toEqual([{ status: 'Unpaid', limitstart: 10, limitnum: 20 }]);
+    expect(page).toMatchObject({ total: 200, count: 20, has_more: true, next_offset: 30 });
+    expect(page.items.every((row) => row.status === 'Unpaid')).toBe(true);
+  });
+
+  it('filters and counts itself when WHMCS ignores the status filter', async () => {
+    const fake = fakeInvoices(300, { ignoreStatus: true });
+    const page = await listPage(unpaidQuery(fake.context, 190, 25));
+    expect(page.items.every((row) => row.status === 'Unpaid')).toBe(true);
+    expect(page).toMatchObject({ total: 200, count: 10, has_more: false, next_offset: null });
+    expect(page.total_is_estimate).toBeUndefined();
+  });
+
+  it('stops when WHMCS ignores limitstart or limitnum, without repeating rows', async () => {
+    for (const quirks of [
+      { ignoreStatus: true, ignoreStart: true },
+      { ignoreStatus: true, ignoreLimit: true },
+    ]) {
+      const fake = fakeInvoices(150, quirks);
+      const page = await listPage(unpaidQuery(fake.context, 0, 100));
+      const ids = page.items.map((row) => row.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(fake.calls.length).toBeLessThanOrEqual(3);
+      expect(page.items.every((row) => row.status === 'Unpaid')).toBe(true);
+    }
+  });
+
+  it('says its total is a lower bound when WHMCS ignores limitstart and counts rows it never sends', async () => {
+    const fake = fakeInvoices(150, { ignoreStatus: true, ignoreStart: true });
+    const page = await listPage(unpaidQuery(fake.context, 0, 10));
+    expect(page.total_is_estimate).toBe(true);
+    expect(page.total).toBe(fake.rows.slice(0, 100).filter((row) => row.status === 'Unpaid').length);
+    expect(page).toMatchObject({ count: 10, has_more: true, next_offset: 10 });
+  });
+
+  it('does not pass rows off as a later page when they would run past the count (limitstart ignored)', async () => {
+    const fake = fakeInvoices(30, { ignoreStart: true });
+    const page = await listPage(unpaidQuery(fake.context, 15, 10));
+    const unpaid = fake.rows.filter((row) => row.status === 'Unpaid').map((row) => row.id);
+    expect(page.items.map((row) => row.id)).toEqual(unpaid.slice(15, 25));
+    expect(page).toMatchObject({ total: 20, has_more: false, next_offset: null });
+  });
+
+  it('gives the exact total for an offset past the end, not the offset', async () => {
+    const fake = fakeInvoices(30, {});
+    const page = await listPage(unpaidQuery(fake.context, 50, 10));
+    expect(page).toMatchObject({ items: [], total: 20, count: 0, has_more: false, next_offset: null });
+    expect(page.total_is_estimate).toBeUndefined();
+    // The last rows WHMCS counts prove the count: one more call, not a scan.
+    expect(fake.calls.map((call) => call.limitstart)).toEqual([50, 10]);
+
+    const ignoring = fakeInvoices(30, { ignoreStatus: true });
+    const counted = await listPage(unpaidQuery(ignoring.context, 50, 10));
+    expect(counted).toMatchObject({ items: [], total: 20, has_more: false, next_offset: null });
+    expect(counted.total_is_estimate).toBeUndefined();
+  });
+
+  it('reports a lower bound once the exact-count budget is spent', async () => {
+    const fake = fakeInvoices(1000, { ignoreStatus: true });
+    const page = await listPage(unpaidQuery(fake.context, 0, 10, { exactBudget: 200, batch: 50 }));
+    expect(fake.calls.length).toBe(1 + 4);
+    expect(page).toMatchObject({ count: 10, has_more: true, next_offset: 10, total_is_estimate: true });
+    expect(page.total).toBeGreaterThan(10);
+    expect(page.total).toBeLessThan(1000);
+  });
+
+  it('refuses, with a hint, a page it cannot reach within the scan limit', async () => {
+    const fake = fakeInvoices(1000, { ignoreStatus: true });
+    await expect(
+      listPage(unpaidQuery(fake.context, 900, 10, { exactBudget: 100, hardLimit: 300, batch: 100 })),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('narrow it') });
+  });
+
+  it('returns the matches it has at the scan limit, marked as an estimate with more to come', async () => {
+    const fake = fakeInvoices(1000, { ignoreStatus: true });
+    const page = await listPage(
+      unpaidQuery(fake.context, 195, 10, { exactBudget: 100, hardLimit: 300, batch: 100 }),
+    );
+    expect(page).toMatchObject({ count: 5, total: 200, has_more: true, next_offset: 200 });
+    expect(page.total_is_estimate).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// listPage over a reader, for a filter WHMCS ignores.
+
+describe('listPage scanning for a filter WHMCS ignores', () => {
+  const rows = Array.from({ length: 250 }, (_, index) => ({ id: index + 1, even: index % 2 === 1 }));
+  type Numbered = (typeof rows)[number];
+  const calls: Array<[number, number]> = [];
+  const read: PageReader<Numbered> = async (limitstart, limitnum) => {
+    calls.push([limitstart, limitnum]);
+    return { rows: rows.slice(limitstart, limitstart + limitnum), total: rows.length };
+  };
+  const base = {
+    read,
+    keep: (row: Numbered) => row.even,
+    serverAppliesAllFilters: false,
+    noun: 'rows',
+    narrowHint: 'narrow it',
+  };
+
+  it('gives an exact total when it reaches the end', async () => {
+    const page = await listPage({ ...base, offset: 10, limit: 5, batch: 40 });
+    expect(page.items.map((row) => row.id)).toEqual([22, 24, 26, 28, 30]);
+    expect(page).toMatchObject({ total: 125, count: 5, has_more: true, next_offset: 15 });
+    expect(page.total_is_estimate).toBeUndefined();
+  });
+
+  it('stops after its budget once the page is full, with an estimated lower bound', async () => {
+    calls.length = 0;
+    const page = await listPage({ ...base, offset: 0, limit: 5, batch: 20, exactBudget: 40 });
+    expect(calls).toEqual([
+      [0, 20],
+      [20, 20],
+    ]);
+    expect(page.total_is_estimate).toBe(true);
+    expect(page.total).toBe(20);
+    expect(page).toMatchObject({ count: 5, has_more: true, next_offset: 5 });
+  });
+
+  it('keeps scanning past the budget until the page is filled', async () => {
+    const page = await listPage({ ...base, offset: 30, limit: 5, batch: 20, exactBudget: 20 });
+    expect(page.items.map((row) => row.id)).toEqual([62, 64, 66, 68, 70]);
+    expect(page.total_is_estimate).toBe(true);
+    expect(page.has_more).toBe(true);
+  });
+
+  it('refuses, with advice, when the hard limit is reached before the offset', async () => {
+    await expect(
+      listPage({ ...base, offset: 100, limit: 5, batch: 20, hardLimit: 60 }),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('narrow it') });
+  });
+
+  it('trusts a WHMCS-side filter only when every row it sent matches', async () => {
+    const honest = await listPage({
+      ...base,
+      keep: () => true,
+      serverAppliesAllFilters: true,
+      offset: 0,
+      limit: 10,
+    });
+    expect(honest).toMatchObject({ total: 250, count: 10 });
+    const ignored = await listPage({ ...base, serverAppliesAllFilters: true, offset: 0, limit: 10 });
+    expect(ignored.total).toBe(125);
+    expect(ignored.items.every((row) => row.even)).toBe(true);
+  });
+
+  it('ends a scan without a WHMCS count at the first short page', async () => {
+    const uncounted: PageReader<Numbered> = async (limitstart, limitnum) => ({
+      rows: rows.slice(limitstart, limitstart + limitnum),
+      total: undefined,
+    });
+    const page = await listPage({ ...base, read: uncounted, offset: 0, limit: 5, batch: 100 });
+    expect(page).toMatchObject({ total: 125, count: 5, has_more: true, next_offset: 5 });
+    expect(page.total_is_estimate).toBeUndefined();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// listPage using WHMCS paging only where the page proves it.
+
+describe('listPage with a filter WHMCS may have ignored', () => {
+  const rows: Row[] = Array.from({ length: 250 }, (_, index) => ({
+    id: index + 1,
+    status: index % 3 === 0 ? 'Closed' : 'Active',
+  }));
+  const closed = rows.filter((row) => row.status === 'Closed').map((row) => row.id);
+  const isClosed = (row: Row) => row.status === 'Closed';
+  const ids = (items: Row[]) => items.map((row) => row.id);
+
+  /** A WHMCS that ignores the status filter but pages correctly. */
+  function ignoringFilter(calls: Array<[number, number]>): PageReader {
+    return async (start, count) => {
+      calls.push([start, count]);
+      return { rows: rows.slice(start, start + count), total: rows.length };
+    };
+  }
+
+  const base = { serverAppliesAllFilters: true, noun: 'tickets', narrowHint: 'narrow it' };
+
+  it('uses WHMCS paging when the page obeys the filter', async () => {
+    const calls: Array<[number, number]> = [];
+    const page = await listPage({
+      ...base,
+      offset: 10,
+      limit: 5,
+      read: async (start, count) => {
+        calls.push([start, count]);
+        const matching = rows.filter(isClosed);
+        return { rows: matching.slice(start, start + count), total: matching.length };
+      },
+      keep: isClosed,
+    });
+    expect(calls).toEqual([[10, 5]]);
+    expect(ids(page.items)).toEqual(closed.slice(10, 15));
+    expect(page).toMatchObject({ total: closed.length, has_more: true, next_offset: 15 });
+  });
+
+  it('scans and filters itself when WHMCS ignores the filter, with an exact total', async () => {
+    const calls: Array<[number, number]> = [];
+    const page = await listPage({
+      ...base,
+      offset: 80,
+      limit: 10,
+      read: ignoringFilter(calls),
+      keep: isClosed,
+    });
+    expect(ids(page.items)).toEqual(closed.slice(80, 90));
+    expect(page.total).toBe(closed.length);
+    expect(page.total_is_estimate).toBeUndefined();
+    expect(page).toMatchObject({ has_more: false, next_offset: null, count: 4 });
+    expect(calls.slice(1)).toEqual([
+      [0, 100],
+      [100, 100],
+      [200, 100],
+    ]);
+  });
+
+  it('reports an estimate when the scan stops before the end', async () => {
+    const page = await listPage({
+      ...base,
+      offset: 0,
+      limit: 10,
+      exactBudget: 100,
+      read: ignoringFilter([]),
+      keep: isClosed,
+    });
+    expect(ids(page.items)).toEqual(closed.slice(0, 10));
+    expect(page.total_is_estimate).toBe(true);
+    expect(page.total).toBe(closed.filter((id) => (id as number) <= 100).length);
+    expect(page).toMatchObject({ has_more: true, next_offset: 10 });
+  });
+
+  it('reads a reply that ignored limitnum as the whole list', async () => {
+    const calls: Array<[number, number]> = [];
+    const page = await listPage({
+      ...base,
+      offset: 5,
+      limit: 5,
+      read: async (start, count) => {
+        calls.push([start, count]);
+        return { rows, total: rows.length };
+      },
+      keep: () => true,
+    });
+    expect(calls).toHaveLength(1);
+    expect(ids(page.items)).toEqual([6, 7, 8, 9, 10]);
+    expect(page).toMatchObject({ total: 250, has_more: true, next_offset: 10 });
+  });
+
+  it('scans when WHMCS sends no count, rather than guessing one', async () => {
+    const page = await listPage({
+      ...base,
+      offset: 0,
+      limit: 10,
+      read: async (start, count) => ({
+        rows: rows.filter(isClosed).slice(start, start + count),
+        total: undefined,
+      }),
+      keep: isClosed,
+    });
+    expect(ids(page.items)).toEqual(closed.slice(0, 10));
+    expect(page).toMatchObject({ total: closed.length, has_more: true, next_offset: 10 });
+    expect(page.total_is_estimate).toBeUndefined();
+  });
+});
+
+describe('pageNumberPages', () => {
+  const log = Array.from({ length: 23 }, (_, index) => ({ id: 100 - index }));
+  /** GetActivityLog's paging: limitstart picks page floor(limitstart / limitnum). */
+  const byPageNumber: PageReader<{ id: number }> = async (limitstart, limitnum) => {
+    const page = Math.floor(limitstart / limitnum);
+    return { rows: log.slice(page * limitnum, page * limitnum + limitnum), total: log.length };
+  };
+
+  it('serves an offset that is not a multiple of the count from the pages around it', async () => {
+    const read = pageNumberPages(byPageNumber);
+    expect((await read(7, 5)).rows.map((row) => row.id)).toEqual([93, 92, 91, 90, 89]);
+    expect((await read(20, 5)).rows.map((row) => row.id)).toEqual([80, 79, 78]);
+    expect((await read(10, 5)).rows.map((row) => row.id)).toEqual([90, 89, 88, 87, 86]);
+  });
+
+  it('lets listPage walk such a list with offsets of any size', async () => {
+    const read = pageNumberPages(byPageNumber);
+    const walked: number[] = [];
+    for (let offset: number | null = 0; offset !== null;) {
+      const page: ListPage<{ id: number }> = await listPage({
+        read,
+        keep: () => true,
+        serverAppliesAllFilters: true,
+        offset,
+        limit: 7,
+        noun: 'entries',
+        narrowHint: 'narrow it',
+      });
+      expect(page.total).toBe(log.length);
+      walked.push(...page.items.map((row) => row.id));
+      offset = page.next_offset;
+    }
+    expect(walked).toEqual(log.map((row) => row.id));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// scanList, the reports' capped read of a whole list.
+
+/** A list action over `total` rows; `honoursLimit: false` answers 25 rows whatever limitnum says. */
+function listAction(
+  listKey: string,
+  total: number,
+  row: (index: number) => Record<string, unknown>,
+  options: { honoursLimit?: boolean; honoursStart?: boolean } = {},
+) {
+  const calls: Array<Record<string, unknown>> = [];
+  const gateway: Gateway = {
+    whmcs: {
+      async call(_action: string, params: Record<string, unknown> = {}) {
+        calls.push({ ...params });
+        const start = options.honoursStart === false ? 0 : Number(params.limitstart ?? 0);
+        const size = options.honoursLimit === false ? 25 : Number(params.limitnum ?? 25);
+        const rows = [];
+        for (let index = start; index < Math.min(total, start + size); index++) rows.push(row(index));
+        return { totalresults: total, startnumber: start, numreturned: rows.length, [listKey]: rows };
+      },
+    },
+  };
+  return { gateway, calls };
+}
+
+describe('scanList', () => {
+  it('reads every page when under the cap', async () => {
+    const { gateway, calls } = listAction('invoices', 1234, (index) => ({ id: index + 1 }));
+    const scan = await scanList(gateway, 'GetInvoices', { status: 'Unpaid' }, 'invoices', 10_000);
+    expect(scan).toMatchObject({ total: 1234, capped: false });
+    expect(scan.rows.map((row) => row.id)).toEqual(Array.from({ length: 1234 }, (_, index) => index + 1));
+    expect(calls.every((call) => call.status === 'Unpaid')).toBe(true);
+    expect(calls.map((call) => call.limitstart)).toEqual([0, 250, 500, 750, 1000]);
+  });
+
+  it('stops at the cap and says so', async () => {
+    const { gateway } = listAction('domains', 1000, (index) => ({ id: index + 1 }));
+    const scan = await scanList(gateway, 'GetClientsDomains', {}, 'domains', 600);
+    expect(scan).toMatchObject({ total: 1000, capped: true });
+    expect(scan.rows).toHaveLength(600);
+  });
+
+  it('follows the page size WHMCS really uses when it ignores limitnum', async () => {
+    const { gateway } = listAction('tickets', 110, (index) => ({ id: index + 1 }), { honoursLimit: false });
+    const scan = await scanList(gateway, 'GetTickets', {}, 'tickets', 10_000);
+    expect(new Set(scan.rows.map((row) => row.id)).size).toBe(110);
+    expect(scan.capped).toBe(false);
+  });
+
+  it('keeps one copy of a row that shifted into the next page', async () => {
+    const { gateway } = listAction('invoices', 300, (index) => ({ id: index === 250 ? 250 : index + 1 }));
+    const scan = await scanList(gateway, 'GetInvoices', {}, 'invoices', 10_000);
+    expect(scan.rows.filter((row) => row.id === 250)).toHaveLength(1);
+  });
+
+  it('says it is incomplete when WHMCS ignores limitstart and repeats the first page', async () => {
+    const { gateway } = listAction('domains', 600, (index) => ({ id: index + 1 }), { honoursStart: false });
+    const scan = await scanList(gateway, 'GetClientsDomains', {}, 'domains', 10_000);
+    expect(scan.rows).toHaveLength(250);
+    expect(scan).toMatchObject({ total: 600, capped: true });
+  });
+});
