@@ -57,7 +57,12 @@ export interface Runtime {
   store: SqliteIntentStore;
   writeFlow: WriteFlow;
   /** A new MCP server bound to how this connection identifies its principal. */
-  createServer(principalFor: (extra: RequestExtra) => Principal): Server;
+  /**
+   * A new MCP server bound to how this connection identifies its principal. `principal`, when the
+   * connection has one fixed principal (stdio, an HTTP session), shapes the instructions: a
+   * client-scoped consumer is told its own scope.
+   */
+  createServer(principalFor: (extra: RequestExtra) => Principal, principal?: Principal): Server;
   /**
    * Adds an observer of every tool call, whatever the transport, and every WHMCS call made by a
    * client this runtime built. Returns a function that removes it.
@@ -195,18 +200,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     capabilities,
     store,
     writeFlow,
-    createServer(principalFor) {
+    createServer(principalFor, principal) {
+      const scopeOf = principal ?? { id: 'server', label: 'server', roles: [], transport: 'stdio' as const };
       return createMcpServer({
         name: SERVER_NAME,
         version: options.version,
         dispatcher,
         prompts,
         principalFor,
-        // Instructions describe the server's own scope; an HTTP principal may narrow it further.
         instructions: serverInstructions({
           mode: config.mode,
           environment: config.env,
-          scope: scopeFor({ id: 'server', label: 'server', roles: [], transport: 'stdio' }, policy),
+          scope: scopeFor(scopeOf, policy),
         }),
       });
     },

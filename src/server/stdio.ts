@@ -9,7 +9,7 @@ import type { Runtime } from './runtime.js';
 
 export async function serveStdio(runtime: Runtime, logger: Logger): Promise<void> {
   const principal = stdioPrincipal();
-  const server = runtime.createServer(() => principal);
+  const server = runtime.createServer(() => principal, principal);
   const transport = new StdioServerTransport();
   let closing: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
