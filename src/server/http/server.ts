@@ -13,6 +13,7 @@ import type { AppConfig } from '../../config/index.js';
 import type { ConsumerRegistry } from '../../consumers/registry.js';
 import type { Principal } from '../../policy/principal.js';
 import { SERVER_NAME, type Runtime } from '../runtime.js';
+import { OperatorConsole, isConsolePath } from '../console/index.js';
 import { logRequest, summarizeMcpBody, type HttpRequestEvent } from './access-log.js';
 import { HttpAuthenticator, type OAuthVerifier } from './auth.js';
 import { readBody } from './body.js';
@@ -184,6 +185,16 @@ export async function startHttpServer(
     ...(options.readinessCacheMs !== undefined ? { cacheMs: options.readinessCacheMs } : {}),
   });
   const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
+  // The operator console (src/server/console) runs its own Host, Origin and CSRF checks.
+  const operatorConsole = new OperatorConsole({
+    runtime,
+    authenticator,
+    consumers: options.consumers,
+    logger,
+    secureCookies: !isLoopbackAddress(options.host) || publicUrl?.protocol === 'https:',
+    hostAllowed: (host) => originPolicy.check(host, undefined).ok,
+    publicOrigin: publicUrl?.origin,
+  });
 
   let shuttingDown = false;
   /** Set once the grace is over: whatever ends after this was cut off, not finished. */
@@ -456,6 +467,12 @@ export async function startHttpServer(
     // everything else is checked against DNS rebinding.
     if (path === '/metrics' && options.metrics) {
       await options.metrics.handle(req, res);
+      return;
+    }
+    // Console pages post with `Origin: null` (they send no referrer), so the console checks for itself.
+    if (isConsolePath(path)) {
+      event.path = '/console';
+      await operatorConsole.handle(req, res, event);
       return;
     }
     const verdict = originPolicy.check(header(req, 'host'), header(req, 'origin'));
