@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { formatCents, parseCents } from '../money.js';
 import { asList, toInt } from '../whmcs/normalize.js';
-import { CURRENCY_ACTIONS, Currencies } from '../tools/billing/currencies.js';
+import { CURRENCY_ACTIONS, Currencies } from '../tools/shared/currencies.js';
 import { invoiceSchema, projectInvoice, type InvoiceOutput } from '../tools/billing/projections.js';
 import { creditEntrySchema, projectCreditEntry, type CreditEntry } from '../tools/clients/projections.js';
 import { activityEntrySchema, newestFirst, projectActivityEntry } from '../tools/reports/activity.js';

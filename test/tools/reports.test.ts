@@ -3,20 +3,16 @@
  * and the three cross-client reports. Expected figures are computed from the sandbox's own state in
  * bigint cents, so every amount the tools return is checked to the cent.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WhmcsMcpError } from '../../src/errors.js';
 import { formatCents, parseCents, type Cents } from '../../src/money.js';
 import { SEED_FACTS } from '../../src/sandbox/seed.js';
 import type { Invoice, SandboxState, Transaction } from '../../src/sandbox/state.js';
-import { CapabilityMatrix } from '../../src/policy/capabilities.js';
-import { ClientScope } from '../../src/policy/client-scope.js';
-import { stdioPrincipal } from '../../src/policy/principal.js';
-import type { ToolContext } from '../../src/tools/define.js';
 import { getDomainPortfolioSnapshot } from '../../src/tools/reports/domain-portfolio.js';
 import { agingBucket, getAccountsReceivableAging } from '../../src/tools/reports/receivables-aging.js';
 import { loadSections, REPORT_SCAN_CAP } from '../../src/tools/reports/sections.js';
 import { callError, startHarness, type Harness } from '../helpers/mcp-harness.js';
+import { listAction, scriptedContext, type Call } from './scripted-whmcs.js';
 
 type Structured = Record<string, unknown>;
 type Item = Record<string, unknown>;
@@ -765,51 +761,6 @@ describe('secrets', () => {
 
 // ---------------------------------------------------------------------------------------------
 // The fan-out and the capped scan, against a scripted WHMCS (sizes the sandbox seed does not reach).
-
-type Call = { action: string; params: Record<string, unknown> };
-
-function scriptedContext(
-  answer: (action: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>,
-  calls: Call[] = [],
-): ToolContext {
-  return {
-    whmcs: {
-      call: (action, params = {}) => {
-        calls.push({ action, params: { ...params } });
-        return answer(action, params);
-      },
-    },
-    scope: ClientScope.admin(),
-    principal: stdioPrincipal(),
-    settings: {
-      mode: 'read_only',
-      environment: 'test',
-      largeRefundThreshold: '1000.00',
-      clientCustomFieldLabels: new Map(),
-    },
-    signal: new AbortController().signal,
-    logger: pino({ level: 'silent' }),
-    capabilities: new CapabilityMatrix([], async () => ({})),
-    // Reads only: nothing here drafts a write.
-    writes: {} as ToolContext['writes'],
-  };
-}
-
-/** A list action over `total` rows; `honoursLimit: false` answers 25 rows whatever limitnum says. */
-function listAction(
-  listKey: string,
-  total: number,
-  row: (index: number) => Record<string, unknown>,
-  honoursLimit = true,
-) {
-  return async (_action: string, params: Record<string, unknown>) => {
-    const start = Number(params.limitstart ?? 0);
-    const size = honoursLimit ? Number(params.limitnum ?? 25) : 25;
-    const rows = [];
-    for (let index = start; index < Math.min(total, start + size); index++) rows.push(row(index));
-    return { totalresults: total, startnumber: start, numreturned: rows.length, [listKey]: rows };
-  };
-}
 
 describe('loadSections', () => {
   it('starts every section before any answers', async () => {

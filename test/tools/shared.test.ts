@@ -4,6 +4,7 @@
  * rows shifting between pages, counts missing.
  */
 import { describe, expect, it } from 'vitest';
+import { WhmcsMcpError } from '../../src/errors.js';
 import type { ToolContext, WhmcsReply } from '../../src/tools/define.js';
 import type { ListPage } from '../../src/tools/schemas.js';
 import {
@@ -15,6 +16,8 @@ import {
   type PageReader,
   type Row,
 } from '../../src/tools/shared/list-scan.js';
+import { Currencies, readCurrencies } from '../../src/tools/shared/currencies.js';
+import { listAction, scriptedContext, type Call } from './scripted-whmcs.js';
 
 type Gateway = Pick<ToolContext, 'whmcs'>;
 
@@ -378,63 +381,161 @@ describe('pageNumberPages', () => {
 // ---------------------------------------------------------------------------------------------
 // scanList, the reports' capped read of a whole list.
 
-/** A list action over `total` rows; `honoursLimit: false` answers 25 rows whatever limitnum says. */
-function listAction(
-  listKey: string,
-  total: number,
-  row: (index: number) => Record<string, unknown>,
-  options: { honoursLimit?: boolean; honoursStart?: boolean } = {},
-) {
-  const calls: Array<Record<string, unknown>> = [];
-  const gateway: Gateway = {
-    whmcs: {
-      async call(_action: string, params: Record<string, unknown> = {}) {
-        calls.push({ ...params });
-        const start = options.honoursStart === false ? 0 : Number(params.limitstart ?? 0);
-        const size = options.honoursLimit === false ? 25 : Number(params.limitnum ?? 25);
-        const rows = [];
-        for (let index = start; index < Math.min(total, start + size); index++) rows.push(row(index));
-        return { totalresults: total, startnumber: start, numreturned: rows.length, [listKey]: rows };
-      },
-    },
-  };
-  return { gateway, calls };
-}
-
 describe('scanList', () => {
   it('reads every page when under the cap', async () => {
-    const { gateway, calls } = listAction('invoices', 1234, (index) => ({ id: index + 1 }));
-    const scan = await scanList(gateway, 'GetInvoices', { status: 'Unpaid' }, 'invoices', 10_000);
+    const calls: Call[] = [];
+    const ctx = scriptedContext(
+      listAction('invoices', 1234, (index) => ({ id: index + 1 })),
+      calls,
+    );
+    const scan = await scanList(ctx, 'GetInvoices', { status: 'Unpaid' }, 'invoices', 10_000);
     expect(scan).toMatchObject({ total: 1234, capped: false });
     expect(scan.rows.map((row) => row.id)).toEqual(Array.from({ length: 1234 }, (_, index) => index + 1));
-    expect(calls.every((call) => call.status === 'Unpaid')).toBe(true);
-    expect(calls.map((call) => call.limitstart)).toEqual([0, 250, 500, 750, 1000]);
+    expect(calls.every((call) => call.params.status === 'Unpaid')).toBe(true);
+    expect(calls.map((call) => call.params.limitstart)).toEqual([0, 250, 500, 750, 1000]);
   });
 
   it('stops at the cap and says so', async () => {
-    const { gateway } = listAction('domains', 1000, (index) => ({ id: index + 1 }));
-    const scan = await scanList(gateway, 'GetClientsDomains', {}, 'domains', 600);
+    const ctx = scriptedContext(listAction('domains', 1000, (index) => ({ id: index + 1 })));
+    const scan = await scanList(ctx, 'GetClientsDomains', {}, 'domains', 600);
     expect(scan).toMatchObject({ total: 1000, capped: true });
     expect(scan.rows).toHaveLength(600);
   });
 
   it('follows the page size WHMCS really uses when it ignores limitnum', async () => {
-    const { gateway } = listAction('tickets', 110, (index) => ({ id: index + 1 }), { honoursLimit: false });
-    const scan = await scanList(gateway, 'GetTickets', {}, 'tickets', 10_000);
+    const ctx = scriptedContext(
+      listAction('tickets', 110, (index) => ({ id: index + 1 }), { honoursLimit: false }),
+    );
+    const scan = await scanList(ctx, 'GetTickets', {}, 'tickets', 10_000);
     expect(new Set(scan.rows.map((row) => row.id)).size).toBe(110);
     expect(scan.capped).toBe(false);
   });
 
   it('keeps one copy of a row that shifted into the next page', async () => {
-    const { gateway } = listAction('invoices', 300, (index) => ({ id: index === 250 ? 250 : index + 1 }));
-    const scan = await scanList(gateway, 'GetInvoices', {}, 'invoices', 10_000);
+    const ctx = scriptedContext(
+      listAction('invoices', 300, (index) => ({ id: index === 250 ? 250 : index + 1 })),
+    );
+    const scan = await scanList(ctx, 'GetInvoices', {}, 'invoices', 10_000);
     expect(scan.rows.filter((row) => row.id === 250)).toHaveLength(1);
   });
 
   it('says it is incomplete when WHMCS ignores limitstart and repeats the first page', async () => {
-    const { gateway } = listAction('domains', 600, (index) => ({ id: index + 1 }), { honoursStart: false });
-    const scan = await scanList(gateway, 'GetClientsDomains', {}, 'domains', 10_000);
+    const ctx = scriptedContext(
+      listAction('domains', 600, (index) => ({ id: index + 1 }), { honoursStart: false }),
+    );
+    const scan = await scanList(ctx, 'GetClientsDomains', {}, 'domains', 10_000);
     expect(scan.rows).toHaveLength(250);
     expect(scan).toMatchObject({ total: 600, capped: true });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Currencies: one resolver per tool call.
+
+const CONFIGURED = [
+  { id: 1, code: 'USD', prefix: '$', suffix: ' USD', format: 1, rate: '1.00000' },
+  { id: 2, code: 'EUR', prefix: '€', suffix: ' EUR', format: 3, rate: '0.92000' },
+  { id: 3, code: 'GBP', prefix: '£', suffix: ' GBP', format: 2, rate: '0.79000' },
+];
+
+/** GetCurrencies with `currencies`, and GetClientsDetails from `clients` (a missing id is not found). */
+function currencyWhmcs(currencies: Array<Record<string, unknown>>, clients: Record<number, WhmcsReply>) {
+  return async (action: string, params: Record<string, unknown>): Promise<WhmcsReply> => {
+    if (action === 'GetCurrencies') return { totalresults: currencies.length, currencies };
+    const client = clients[Number(params.clientid)];
+    if (client === undefined) throw new WhmcsMcpError('not_found', 'Client Not Found');
+    return client;
+  };
+}
+
+const count = (calls: Call[], action: string) => calls.filter((call) => call.action === action).length;
+
+describe('Currencies', () => {
+  it('reads GetCurrencies once per call and each client once, whatever it resolves', async () => {
+    const calls: Call[] = [];
+    const ctx = scriptedContext(
+      currencyWhmcs(CONFIGURED, {
+        // An older WHMCS: the currency id only.
+        4: { client: { id: 4, currency: 2 } },
+        5: { client: { id: 5, currency: 1, currency_code: ' GBP ' } },
+      }),
+      calls,
+    );
+    const currencies = new Currencies(ctx);
+    const codes = await Promise.all([
+      currencies.codeForId(1),
+      currencies.codeForId(3),
+      currencies.codeForId(0),
+      currencies.forClient(4),
+      currencies.forClient(4),
+      currencies.forClient(5),
+      currencies.forClient(6),
+      currencies.forClient(null),
+      currencies.codeForDisplay('€', ' EUR'),
+      // The legacy flat GetClientsDetails form.
+      currencies.codeFromClientReply({ id: 9, currency: 3 }),
+    ]);
+    expect(codes).toEqual(['USD', 'GBP', null, 'EUR', 'EUR', 'GBP', null, null, 'EUR', 'GBP']);
+    expect(count(calls, 'GetCurrencies')).toBe(1);
+    expect(
+      calls.filter((call) => call.action === 'GetClientsDetails').map((call) => call.params.clientid),
+    ).toEqual([4, 5, 6]);
+  });
+
+  it('reuses a client reply the tool already holds', async () => {
+    const calls: Call[] = [];
+    const currencies = new Currencies(scriptedContext(currencyWhmcs(CONFIGURED, {}), calls));
+    currencies.rememberClient(7, { client: { id: 7, currency: 2 } });
+    expect(await currencies.forClient(7)).toBe('EUR');
+    expect(count(calls, 'GetClientsDetails')).toBe(0);
+  });
+
+  it('resolves many clients with one GetCurrencies when a single currency is configured', async () => {
+    const single = CONFIGURED.slice(0, 1);
+    const calls: Call[] = [];
+    const currencies = new Currencies(scriptedContext(currencyWhmcs(single, {}), calls));
+    const codes = await currencies.forClients([11, 12, 12, undefined, 13]);
+    expect([...codes]).toEqual([
+      [11, 'USD'],
+      [12, 'USD'],
+      [13, 'USD'],
+    ]);
+    expect(calls.map((call) => call.action)).toEqual(['GetCurrencies']);
+
+    const several: Call[] = [];
+    const clients = { 11: { client: { currency_code: 'EUR' } }, 12: { client: { currency_code: 'GBP' } } };
+    const resolved = await new Currencies(
+      scriptedContext(currencyWhmcs(CONFIGURED, clients), several),
+    ).forClients([11, 12]);
+    expect([...resolved]).toEqual([
+      [11, 'EUR'],
+      [12, 'GBP'],
+    ]);
+    expect(count(several, 'GetClientsDetails')).toBe(2);
+  });
+
+  it('names a display currency only when exactly one configured currency shows that way', async () => {
+    const twins = [
+      ...CONFIGURED,
+      { id: 4, code: 'AUD', prefix: '$', suffix: ' USD', format: 1, rate: '1.5' },
+    ];
+    const currencies = new Currencies(scriptedContext(currencyWhmcs(twins, {})));
+    expect(await currencies.codeForDisplay('£', ' GBP ')).toBe('GBP');
+    expect(await currencies.codeForDisplay('$', ' USD')).toBeNull();
+    expect(await currencies.codeForDisplay('', '')).toBeNull();
+  });
+
+  it('reads GetCurrencies rows with trimmed codes and exact rates, skipping rows without id or code', () => {
+    const records = readCurrencies({
+      currencies: [
+        { id: 1, code: ' USD ', prefix: '$', suffix: ' USD', format: '1', rate: '1.00000' },
+        { id: 2, code: '', prefix: '€' },
+        { code: 'GBP' },
+        'not a row',
+      ],
+    });
+    expect(records).toEqual([
+      { id: 1, code: 'USD', prefix: '$', suffix: ' USD', format: 1, rate: '1.00000' },
+    ]);
   });
 });

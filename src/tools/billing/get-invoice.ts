@@ -9,7 +9,7 @@ import { toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { entityId } from '../schemas.js';
 import { loadInvoice } from '../shared/ownership.js';
-import { CURRENCY_ACTIONS, Currencies } from './currencies.js';
+import { CURRENCY_ACTIONS, Currencies } from '../shared/currencies.js';
 import {
   describeInvoice,
   invoiceSchema,

@@ -12,7 +12,7 @@ import { optionalId, plainText, type Row, rowsOf } from '../shared/fields.js';
 import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient, loadQuote } from '../shared/ownership.js';
 import { untrusted } from '../untrusted.js';
-import { CURRENCY_ACTIONS, Currencies } from './currencies.js';
+import { CURRENCY_ACTIONS, Currencies } from '../shared/currencies.js';
 import { formatAmounts, sumByCurrency } from './projections.js';
 
 export const QUOTE_STAGES = ['Draft', 'Delivered', 'On Hold', 'Accepted', 'Lost', 'Dead'] as const;

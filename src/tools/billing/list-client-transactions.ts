@@ -8,7 +8,7 @@ import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, pageOf, pagingInput } from '../schemas.js';
 import { loadClient } from '../shared/ownership.js';
-import { CURRENCY_ACTIONS, Currencies } from './currencies.js';
+import { CURRENCY_ACTIONS, Currencies } from '../shared/currencies.js';
 import { checkRange, dayInput, sortOrderInput } from './inputs.js';
 import {
   amountsByCurrency,

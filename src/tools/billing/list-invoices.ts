@@ -8,6 +8,7 @@ import type { WhmcsParams } from '../../whmcs/encode.js';
 import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { entityId, listOutput, pagingInput, type ListPage } from '../schemas.js';
+import { clientCurrencyOf } from '../shared/currencies.js';
 import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
 import { checkRange, INVOICE_ORDER_FIELDS, invoiceListFilters } from './inputs.js';
@@ -162,8 +163,7 @@ export const listClientInvoices = defineTool({
       const rows = rowsOf(reply.transactions).filter((row) => toInt(row.userid) === args.client_id);
       paid = netPaidByInvoice(rows);
     }
-    const client = (clientReply.client ?? clientReply) as Row;
-    const fallbackCurrency = typeof client.currency_code === 'string' ? client.currency_code : null;
+    const fallbackCurrency = clientCurrencyOf(clientReply).code ?? null;
     return {
       ...page,
       items: page.items.map((row) => {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define.js';
 import { listOutput, pageOf, pagingInput } from '../schemas.js';
-import { readCurrencies } from './currencies.js';
+import { readCurrencies } from '../shared/currencies.js';
 import { rowsOf } from '../shared/fields.js';
 
 const paymentMethodSchema = z.object({

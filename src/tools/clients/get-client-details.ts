@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { WhmcsMcpError, type ErrorCode } from '../../errors.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { entityId } from '../schemas.js';
+import { Currencies } from '../shared/currencies.js';
 import { loadClient } from '../shared/ownership.js';
-import { CurrencyCodes } from './currency.js';
 import { clientDetailsSchema, projectClientDetails, type ClientDetails } from './projections.js';
 
 export const MAX_CLIENT_IDS = 20;
@@ -22,12 +22,12 @@ const idError = z.object({ code: z.string(), message: z.string() });
 async function readClient(
   ctx: ToolContext,
   clientId: number,
-  currencies: CurrencyCodes,
+  currencies: Currencies,
 ): Promise<ClientDetails> {
   const reply = await loadClient(ctx, clientId, true);
   return projectClientDetails(reply, {
     customFieldLabels: ctx.settings.clientCustomFieldLabels,
-    currencyCode: await currencies.forClient(reply),
+    currencyCode: await currencies.codeFromClientReply(reply),
   });
 }
 
@@ -90,7 +90,7 @@ export const getClientDetails = defineTool({
       .describe('When called with client_ids: one entry per distinct id, in the order given.'),
   }),
   async handler(input, ctx) {
-    const currencies = new CurrencyCodes(ctx);
+    const currencies = new Currencies(ctx);
     if (input.client_id !== undefined) return { client: await readClient(ctx, input.client_id, currencies) };
     const ids = [...new Set(input.client_ids ?? [])];
     const results = await Promise.all(

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { toMoney } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, money, pageOf, pagingInput } from '../schemas.js';
+import { Currencies } from '../shared/currencies.js';
 import { loadClient } from '../shared/ownership.js';
-import { CurrencyCodes } from './currency.js';
 import { creditEntrySchema, projectCreditEntry } from './projections.js';
 import { rowsOf } from '../shared/fields.js';
 
@@ -31,7 +31,7 @@ export const getCredits = defineTool({
   async handler(input, ctx) {
     const client = await loadClient(ctx, input.client_id);
     const record = (client.client ?? {}) as Row;
-    const currencyCode = await new CurrencyCodes(ctx).forClient(client);
+    const currencyCode = await new Currencies(ctx).codeFromClientReply(client);
     const reply = await ctx.whmcs.call('GetCredits', { clientid: input.client_id });
     const entries = rowsOf(reply.credits).map(projectCreditEntry);
     return {

@@ -3,7 +3,7 @@ import { WhmcsMcpError } from '../../errors.js';
 import { toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext, type WhmcsReply } from '../define.js';
 import { entityId } from '../schemas.js';
-import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from '../services/client-currency.js';
+import { CURRENCY_ACTIONS, Currencies } from '../shared/currencies.js';
 import { loadDomain } from '../shared/ownership.js';
 import {
   describeDomain,
@@ -52,17 +52,12 @@ export const getDomainDetails = defineTool({
   kind: 'read',
   risk: 'low',
   clientMode: 'owned',
-  whmcsActions: [
-    'GetClientsDomains',
-    'DomainGetNameservers',
-    'DomainGetLockingStatus',
-    ...CLIENT_CURRENCY_ACTIONS,
-  ],
+  whmcsActions: ['GetClientsDomains', 'DomainGetNameservers', 'DomainGetLockingStatus', ...CURRENCY_ACTIONS],
   input: z.strictObject({ domain_id: entityId('The domain id (tbldomains.id), not the name.') }),
   output: domainDetailsSchema,
   async handler(input, ctx) {
     const row = await loadDomain(ctx, input.domain_id);
-    const currency = await new ClientCurrencies(ctx).forClient(toInt(row.userid));
+    const currency = await new Currencies(ctx).forClient(toInt(row.userid));
     const domain = projectDomain(row, currency);
     const skipped = !domain.registrar
       ? 'the domain has no registrar assigned'

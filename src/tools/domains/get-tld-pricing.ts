@@ -5,6 +5,7 @@ import { asList, toBool, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { listOutput, money, pageOf, pagingInput } from '../schemas.js';
 import { amount, isRow, text, type Row } from '../shared/fields.js';
+import { Currencies } from '../shared/currencies.js';
 import { parseTld, tldInput } from './domain-name.js';
 
 const periodPrice = z.object({
@@ -112,11 +113,10 @@ export const getTldPricing = defineTool({
     const params: Record<string, number> = {};
     if (input.currency !== undefined) {
       const wanted = input.currency.toUpperCase();
-      const currencies = asList((await ctx.whmcs.call('GetCurrencies')).currencies).filter(isRow);
-      const match = currencies.find((currency) => text(currency.code)?.toUpperCase() === wanted);
-      const currencyId = match ? toInt(match.id) : undefined;
+      const currencies = await new Currencies(ctx).list();
+      const currencyId = currencies.find((currency) => currency.code.toUpperCase() === wanted)?.id;
       if (currencyId === undefined) {
-        const known = currencies.map((currency) => text(currency.code)).filter((code) => code !== null);
+        const known = currencies.map((currency) => currency.code);
         throw new WhmcsMcpError(
           'invalid_input',
           `currency: ${wanted} is not configured in WHMCS; configured currencies: ${known.join(', ') || 'none'}.`,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, pagingInput } from '../schemas.js';
-import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from '../services/client-currency.js';
+import { CURRENCY_ACTIONS, Currencies } from '../shared/currencies.js';
 import type { Row } from '../shared/fields.js';
 import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
@@ -24,7 +24,7 @@ export const listClientDomains = defineTool({
   kind: 'read',
   risk: 'low',
   clientMode: 'owned',
-  whmcsActions: ['GetClientsDomains', ...CLIENT_CURRENCY_ACTIONS],
+  whmcsActions: ['GetClientsDomains', ...CURRENCY_ACTIONS],
   input: z.strictObject({
     client_id: entityId('The client id.'),
     status: domainStatusFilter.optional(),
@@ -40,8 +40,8 @@ export const listClientDomains = defineTool({
   output: listOutput(domainSchema),
   async handler(input, ctx) {
     const client = await loadClient(ctx, input.client_id);
-    const currencies = new ClientCurrencies(ctx);
-    currencies.remember(input.client_id, client);
+    const currencies = new Currencies(ctx);
+    currencies.rememberClient(input.client_id, client);
 
     const status = input.status?.toLowerCase();
     const now = Date.now();

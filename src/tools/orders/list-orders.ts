@@ -9,7 +9,7 @@ import { defineTool, type ToolContext } from '../define.js';
 import { boundedText, entityId, listOutput, pagingInput, type ListPage } from '../schemas.js';
 import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
-import { CURRENCY_ACTIONS, Currencies } from '../billing/currencies.js';
+import { CURRENCY_ACTIONS, Currencies } from '../shared/currencies.js';
 import { formatAmounts, sumByCurrency } from '../billing/projections.js';
 import {
   orderHasStatus,

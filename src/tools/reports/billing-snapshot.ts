@@ -12,7 +12,7 @@ import {
   transactionCurrencyId,
   transactionSchema,
 } from '../billing/projections.js';
-import { Currencies } from '../billing/currencies.js';
+import { Currencies } from '../shared/currencies.js';
 import { creditEntrySchema, projectCreditEntry } from '../clients/projections.js';
 import { defineTool } from '../define.js';
 import { entityId } from '../schemas.js';
@@ -108,7 +108,7 @@ export const getBillingSnapshot = defineTool({
     assertClientInScope(ctx, clientId);
     const currencies = new Currencies(ctx);
     const [core, fetched] = await Promise.all([
-      loadClientCore(ctx, clientId),
+      loadClientCore(ctx, clientId, false, currencies),
       loadSections(ctx, {
         invoices: () => loadUnpaidInvoiceRows(ctx, clientId),
         payments: () => loadTransactionRows(ctx, clientId),

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { formatCents, parseCents, type Cents } from '../../money.js';
 import { toInt } from '../../whmcs/normalize.js';
-import { Currencies } from '../billing/currencies.js';
+import { CURRENCY_ACTIONS, Currencies } from '../shared/currencies.js';
 import {
   invoiceBalance,
   isOverdue,
@@ -23,7 +23,7 @@ import { type Row, rowsOf } from '../shared/fields.js';
 import { scanList } from '../shared/list-scan.js';
 
 /** Actions the core client read may use (GetCurrencies only when WHMCS omits currency_code). */
-export const CLIENT_CORE_ACTIONS = ['GetClientsDetails', 'GetCurrencies'] as const;
+export const CLIENT_CORE_ACTIONS = CURRENCY_ACTIONS;
 
 export interface ClientCore {
   reply: WhmcsReply;
@@ -41,14 +41,18 @@ export function assertClientInScope(ctx: ToolContext, clientId: number): void {
   ctx.scope.assertOwner('client', clientId, clientId);
 }
 
-/** The core entity of every owned aggregator: a missing or foreign client fails the whole call. */
+/**
+ * The core entity of every owned aggregator: a missing or foreign client fails the whole call. Pass
+ * the call's Currencies when the aggregator resolves other currencies too, so GetCurrencies is read
+ * once per call.
+ */
 export async function loadClientCore(
   ctx: ToolContext,
   clientId: number,
   withStats = false,
+  currencies: Currencies = new Currencies(ctx),
 ): Promise<ClientCore> {
   const reply = await loadClient(ctx, clientId, withStats);
-  const currencies = new Currencies(ctx);
   currencies.rememberClient(clientId, reply);
   const currency = await currencies.forClient(clientId);
   const record = (typeof reply.client === 'object' && reply.client !== null ? reply.client : reply) as Row;

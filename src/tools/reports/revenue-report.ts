@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { formatCents, parseCents, type Cents } from '../../money.js';
 import { toDate, toInt } from '../../whmcs/normalize.js';
-import { CURRENCY_ACTIONS, Currencies, type CurrencyRecord } from '../billing/currencies.js';
+import { CURRENCY_ACTIONS, Currencies, type CurrencyRecord } from '../shared/currencies.js';
 import { transactionCurrencyId } from '../billing/projections.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { compareCurrency } from './client-sections.js';

@@ -3,7 +3,7 @@ import { toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId } from '../schemas.js';
 import { loadService } from '../shared/ownership.js';
-import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from './client-currency.js';
+import { CURRENCY_ACTIONS, Currencies } from '../shared/currencies.js';
 import { describeService, projectService, serviceSchema } from './projections.js';
 import { rowsOf } from '../shared/fields.js';
 
@@ -16,14 +16,14 @@ export const getServiceDetails = defineTool({
   kind: 'read',
   risk: 'low',
   clientMode: 'owned',
-  whmcsActions: ['GetClientsProducts', 'GetClientsAddons', ...CLIENT_CURRENCY_ACTIONS],
+  whmcsActions: ['GetClientsProducts', 'GetClientsAddons', ...CURRENCY_ACTIONS],
   input: z.strictObject({ service_id: entityId('The service id (tblhosting.id).') }),
   output: serviceSchema,
   async handler(input, ctx) {
     const service = await loadService(ctx, input.service_id);
     const clientId = toInt(service.clientid);
     const [currency, addonsReply] = await Promise.all([
-      new ClientCurrencies(ctx).forClient(clientId),
+      new Currencies(ctx).forClient(clientId),
       ctx.whmcs.call('GetClientsAddons', { serviceid: input.service_id }),
     ]);
     // GetClientsAddons filters by service; keep only this service's rows in case a version does not.

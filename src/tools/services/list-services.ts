@@ -4,7 +4,7 @@ import { defineTool } from '../define.js';
 import { entityId, listOutput, pagingInput, type ListPage } from '../schemas.js';
 import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
-import { CLIENT_CURRENCY_ACTIONS, ClientCurrencies } from './client-currency.js';
+import { CURRENCY_ACTIONS, Currencies } from '../shared/currencies.js';
 import type { Row } from '../shared/fields.js';
 import {
   projectServiceSummary,
@@ -14,7 +14,7 @@ import {
 } from './projections.js';
 
 async function withCurrencies(
-  currencyLookup: ClientCurrencies,
+  currencyLookup: Currencies,
   page: ListPage<Row>,
 ): Promise<ListPage<ServiceSummary>> {
   const currencies = await currencyLookup.forClients(page.items.map((row) => toInt(row.clientid)));
@@ -46,7 +46,7 @@ export const listServices = defineTool({
   kind: 'read',
   risk: 'low',
   clientMode: 'admin_only',
-  whmcsActions: ['GetClientsProducts', ...CLIENT_CURRENCY_ACTIONS],
+  whmcsActions: ['GetClientsProducts', ...CURRENCY_ACTIONS],
   input: z.strictObject({
     status: serviceStatusFilter.optional(),
     product_id: entityId('Only services of this product (product id, as in the product catalog).').optional(),
@@ -74,7 +74,7 @@ export const listServices = defineTool({
       narrowHint: 'add product_id to narrow the search, or use list_client_services',
       logger: ctx.logger,
     });
-    return withCurrencies(new ClientCurrencies(ctx), page);
+    return withCurrencies(new Currencies(ctx), page);
   },
   summarize(page) {
     return summarizeServices(page, 'across clients');
@@ -90,7 +90,7 @@ export const listClientServices = defineTool({
   kind: 'read',
   risk: 'low',
   clientMode: 'owned',
-  whmcsActions: ['GetClientsProducts', ...CLIENT_CURRENCY_ACTIONS],
+  whmcsActions: ['GetClientsProducts', ...CURRENCY_ACTIONS],
   input: z.strictObject({
     client_id: entityId('The client id.'),
     status: serviceStatusFilter.optional(),
@@ -99,8 +99,8 @@ export const listClientServices = defineTool({
   output: listOutput(serviceSummarySchema),
   async handler(input, ctx) {
     const client = await loadClient(ctx, input.client_id);
-    const currencies = new ClientCurrencies(ctx);
-    currencies.remember(input.client_id, client);
+    const currencies = new Currencies(ctx);
+    currencies.rememberClient(input.client_id, client);
     const status = input.status;
     // The client filter is checked on every row, so a WHMCS that ignored it can never leak.
     const page = await listPage({
