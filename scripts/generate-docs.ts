@@ -378,9 +378,11 @@ function annotationsText(tool: AnyToolDefinition): string {
   ].join(', ');
 }
 
+/** Sorted, so reordering a tool's declaration does not change the reference. */
 function actionsText(actions: readonly string[]): string {
   if (actions.length === 0) return 'none';
-  return actions
+  return [...actions]
+    .sort()
     .map((action) => (action === ANY_READ_ACTION ? 'any documented, unblocked read action' : code(action)))
     .join(', ');
 }
