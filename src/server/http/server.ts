@@ -304,7 +304,7 @@ export async function startHttpServer(
       return;
     }
     let session: McpSession | undefined;
-    const server = runtime.createServer(() => session?.principal ?? principal);
+    const server = runtime.createServer(() => session?.principal ?? principal, principal);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomBytes(32).toString('base64url'),
       onsessioninitialized: (id) => {
