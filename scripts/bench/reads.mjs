@@ -2,6 +2,7 @@
 // the per-call overhead of get_invoice over stdio, and the fan-out of get_account_360 at 50 ms
 // of WHMCS latency. The server is spawned pointed at that sandbox, so both paths hit the same data.
 import { join } from 'node:path';
+import { URLSearchParams } from 'node:url';
 import { callTool, serverEnv, startStdioServer } from './stdio-server.mjs';
 import {
   check,
@@ -112,6 +113,7 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup, bu
       `Invoices 1..${invoiceIds.length} in turn; ${warmup} warm-up rounds, then ${measured} rounds${stoppedEarly ? ` (stopped at the ${budgetMs / 1000} s time budget instead of ${samples})` : ''}, each round timing the three paths once in rotating order, one call at a time: get_invoice through stdio; one GetInvoice direct; and the same WHMCS calls get_invoice made for that invoice (counted on the sandbox beforehand), replayed direct in the tool's order.`,
       `get_invoice makes ${round(meanCalls, 2)} WHMCS calls on average (GetInvoice plus the owner's GetClientsDetails for the currency code, and GetCurrencies where a transaction carries its own currency), so against one GetInvoice the difference includes whole extra WHMCS round trips; against the replay it is the MCP server's own cost (stdio framing, JSON-RPC, policy, validation, projection, redaction, output schema) plus the second process.`,
       'The RSS of the spawned server is read before the load (settled) and its VmHWM after the read and fan-out runs; its CPU time (utime + stime from /proc/<pid>/stat) over the measured rounds, divided by the rounds, is its CPU cost per get_invoice.',
+      'Context, 300 samples each after the rounds: one GetInvoice sent with undici.request straight to the sandbox (no WhmcsClient), and an empty job through a Bottleneck limiter set up as the WhmcsClient sets it up (4 concurrent, minTime 1 ms); together they show what a direct call costs before the client adds anything.',
     ],
     samples: {
       warmup_rounds: warmup,
@@ -136,7 +138,8 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup, bu
   };
 }
 
-async function measureFanOut({ server, sandbox, whmcs, samples, latencyMs, clientId }) {
+/** get_account_360 against one direct call, alternating, at the sandbox latency given. */
+async function sampleFanOut({ server, sandbox, whmcs, samples, latencyMs, clientId }) {
   sandbox.faults.set({ latencyMs });
   try {
     const aggregator = [];
@@ -162,36 +165,83 @@ async function measureFanOut({ server, sandbox, whmcs, samples, latencyMs, clien
     }
     const fanOut = summarize(aggregator, 1);
     const one = summarize(single, 1);
-    const ratio = round(fanOut.p50 / one.p50, 2);
-    return {
-      id: 'fan_out',
-      title: 'Aggregator fan-out: get_account_360 at 50 ms WHMCS latency',
-      method: [
-        `The same sandbox and spawned server as the read overhead, with faults.set({ latencyMs: ${latencyMs} }) on the sandbox (every WHMCS reply waits ${latencyMs} ms).`,
-        `${samples} samples each, alternating: get_account_360 for client ${clientId} through stdio, and one GetClientsDetails direct with a WhmcsClient (the single-call reference). Ratio = p50 of the aggregator / p50 of the single call.`,
-        'WHMCS calls per aggregator call are counted on the sandbox (stats() before and after each call). The server runs with the default WHMCS_MAX_CONCURRENCY (4), so more than 4 calls in flight wait for a slot.',
-      ],
-      samples: { per_path: samples, warmup_per_path: 2 },
-      figures: {
-        sandbox_latency_ms: latencyMs,
-        get_account_360_ms: fanOut,
-        single_whmcs_call_ms: one,
-        ratio_p50: ratio,
-        whmcs_calls_per_get_account_360: summarize(callCounts, 1),
-        whmcs_calls_by_action: mix,
-      },
-      checks: [check('Fan-out: get_account_360 p50 / one WHMCS call p50', ratio, 'x', 1.5)],
-    };
+    return { fanOut, one, ratio: round(fanOut.p50 / one.p50, 2), callCounts: summarize(callCounts, 1), mix };
   } finally {
     sandbox.faults.clear();
   }
+}
+
+function fanOutSection({ measured, wider, samples, widerSamples, latencyMs, clientId, widerConcurrency }) {
+  return {
+    id: 'fan_out',
+    title: 'Aggregator fan-out: get_account_360 at 50 ms WHMCS latency',
+    method: [
+      `The same sandbox and spawned server as the read overhead, with faults.set({ latencyMs: ${latencyMs} }) on the sandbox (every WHMCS reply waits ${latencyMs} ms).`,
+      `${samples} samples each, alternating: get_account_360 for client ${clientId} through stdio, and one GetClientsDetails direct with a WhmcsClient (the single-call reference). Ratio = p50 of the aggregator / p50 of the single call.`,
+      `WHMCS calls per aggregator call are counted on the sandbox (stats() before and after each call). The server runs with the default WHMCS_MAX_CONCURRENCY (4), so more than 4 calls in flight wait for a slot; the target is judged on that default. For comparison only, a second server with WHMCS_MAX_CONCURRENCY=${widerConcurrency} is measured the same way (${widerSamples} samples).`,
+    ],
+    samples: { per_path: samples, warmup_per_path: 2, per_path_wider_concurrency: widerSamples },
+    figures: {
+      sandbox_latency_ms: latencyMs,
+      get_account_360_ms: measured.fanOut,
+      single_whmcs_call_ms: measured.one,
+      ratio_p50: measured.ratio,
+      whmcs_calls_per_get_account_360: measured.callCounts,
+      whmcs_calls_by_action: measured.mix,
+      [`with_max_concurrency_${widerConcurrency}`]: wider
+        ? { get_account_360_ms: wider.fanOut, single_whmcs_call_ms: wider.one, ratio_p50: wider.ratio }
+        : null,
+    },
+    checks: [check('Fan-out: get_account_360 p50 / one WHMCS call p50', measured.ratio, 'x', 1.5)],
+  };
+}
+
+/**
+ * What one WHMCS round trip costs on this machine without the client (undici.request straight to
+ * the sandbox), and what the client's limiter adds by itself (an empty job through a Bottleneck
+ * set up as the client sets it up): the floor under every direct figure.
+ */
+async function roundTripContext(sandbox, samples) {
+  const { Agent, request } = await import('undici');
+  const { default: Bottleneck } = await import('bottleneck');
+  const agent = new Agent({ connections: 4, keepAliveTimeout: 30_000 });
+  const raw = [];
+  const limiterOnly = [];
+  const limiter = new Bottleneck({ maxConcurrent: 4, minTime: Math.floor(1000 / RATE_LIMIT) });
+  try {
+    for (let index = 0; index < samples; index += 1) {
+      const body = new URLSearchParams({
+        action: 'GetInvoice',
+        identifier: sandbox.identifier,
+        secret: sandbox.secret,
+        invoiceid: String((index % 50) + 1),
+        responsetype: 'json',
+      }).toString();
+      let started = performance.now();
+      const response = await request(sandbox.apiUrl, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      await response.body.text();
+      raw.push(performance.now() - started);
+      started = performance.now();
+      await limiter.schedule(async () => undefined);
+      limiterOnly.push(performance.now() - started);
+    }
+  } finally {
+    await limiter.stop({ dropWaitingJobs: false });
+    await agent.close();
+  }
+  return { raw: summarize(raw), limiter: summarize(limiterOnly) };
 }
 
 export async function measureReads({
   samples = 2000,
   warmup = 200,
   fanOutSamples = 20,
-  budgetMs = 60_000,
+  budgetMs = 45_000,
 } = {}) {
   const { startSandbox } = await importDist('sandbox/index.js');
   const { WhmcsClient } = await importDist('whmcs/client.js');
@@ -204,42 +254,71 @@ export async function measureReads({
     allowHttp: true,
     rateLimitPerSecond: RATE_LIMIT,
   });
+  const serverVariables = {
+    MCP_ENV: 'test',
+    MCP_STATE_DB: join(scratch.path, 'state.sqlite'),
+    WHMCS_API_URL: sandbox.url,
+    WHMCS_IDENTIFIER: sandbox.identifier,
+    WHMCS_SECRET: sandbox.secret,
+    WHMCS_ALLOW_HTTP: 'true',
+    WHMCS_RATE_LIMIT: String(RATE_LIMIT),
+  };
   let server;
+  let widerServer;
   try {
-    server = await startStdioServer({
-      args: ['serve'],
-      env: serverEnv({
-        MCP_ENV: 'test',
-        MCP_STATE_DB: join(scratch.path, 'state.sqlite'),
-        WHMCS_API_URL: sandbox.url,
-        WHMCS_IDENTIFIER: sandbox.identifier,
-        WHMCS_SECRET: sandbox.secret,
-        WHMCS_ALLOW_HTTP: 'true',
-        WHMCS_RATE_LIMIT: String(RATE_LIMIT),
-      }),
-      cwd: scratch.path,
-    });
+    server = await startStdioServer({ args: ['serve'], env: serverEnv(serverVariables), cwd: scratch.path });
     const idle = await settledRss(server.pid);
     progress(`read overhead: server pid ${server.pid} up, idle RSS ${idle.rssMB} MB`);
     const readOverhead = await measureReadOverhead({ server, sandbox, whmcs, samples, warmup, budgetMs });
     progress(
       `read overhead: get_invoice p50 ${readOverhead.figures.get_invoice_via_stdio_ms.p50} ms, direct GetInvoice p50 ${readOverhead.figures.direct_single_get_invoice_ms.p50} ms`,
     );
-    const fanOut = await measureFanOut({
+    const context = await roundTripContext(sandbox, 300);
+    readOverhead.figures.context_raw_http_round_trip_ms = context.raw;
+    readOverhead.figures.context_limiter_empty_job_ms = context.limiter;
+    const fanOutSettings = { latencyMs: 50, clientId: 1 };
+    const measured = await sampleFanOut({
       server,
       sandbox,
       whmcs,
       samples: fanOutSamples,
-      latencyMs: 50,
-      clientId: 1,
+      ...fanOutSettings,
     });
-    progress(`fan-out: ratio ${fanOut.figures.ratio_p50}x`);
+    progress(`fan-out: ratio ${measured.ratio}x`);
     const memory = processMemory(server.pid);
     readOverhead.figures.server_idle_rss_mb = idle.rssMB;
     readOverhead.figures.server_peak_rss_mb_after_read_and_fan_out = memory.peakRssMB;
+    await server.close();
+    server = undefined;
+
+    // The same fan-out with room for every section's call at once, for comparison.
+    const widerConcurrency = 8;
+    const widerSamples = Math.max(5, Math.round(fanOutSamples / 2));
+    widerServer = await startStdioServer({
+      args: ['serve'],
+      env: serverEnv({ ...serverVariables, WHMCS_MAX_CONCURRENCY: String(widerConcurrency) }),
+      cwd: scratch.path,
+    });
+    const wider = await sampleFanOut({
+      server: widerServer,
+      sandbox,
+      whmcs,
+      samples: widerSamples,
+      ...fanOutSettings,
+    });
+    progress(`fan-out with WHMCS_MAX_CONCURRENCY=${widerConcurrency}: ratio ${wider.ratio}x`);
+    const fanOut = fanOutSection({
+      measured,
+      wider,
+      samples: fanOutSamples,
+      widerSamples,
+      widerConcurrency,
+      ...fanOutSettings,
+    });
     return { readOverhead, fanOut, stdioPeakRssMB: memory.peakRssMB };
   } finally {
     await server?.close().catch(() => undefined);
+    await widerServer?.close().catch(() => undefined);
     await whmcs.close();
     await sandbox.close();
     scratch.remove();

@@ -64,6 +64,11 @@ function keyFigures(section) {
         ...pick('get_invoice via stdio', ms(figures.get_invoice_via_stdio_ms)),
         ...pick('one GetInvoice direct', ms(figures.direct_single_get_invoice_ms)),
         ...pick('same WHMCS calls direct', ms(figures.direct_same_whmcs_calls_ms)),
+        ...pick(
+          'context: undici.request straight to the sandbox',
+          ms(figures.context_raw_http_round_trip_ms),
+        ),
+        ...pick('context: empty job through the limiter alone', ms(figures.context_limiter_empty_job_ms)),
         ...pick('WHMCS calls per get_invoice', figures.whmcs_calls_per_get_invoice?.mean),
         ...pick(
           'server CPU per get_invoice',
@@ -81,6 +86,14 @@ function keyFigures(section) {
         ...pick('get_account_360', ms(figures.get_account_360_ms)),
         ...pick('one WHMCS call', ms(figures.single_whmcs_call_ms)),
         ...pick('WHMCS calls per get_account_360', figures.whmcs_calls_per_get_account_360?.p50),
+        ...Object.entries(figures)
+          .filter(([name, value]) => name.startsWith('with_max_concurrency_') && value)
+          .flatMap(([name, value]) =>
+            pick(
+              `for comparison, WHMCS_MAX_CONCURRENCY=${name.slice('with_max_concurrency_'.length)}`,
+              `get_account_360 p50 ${value.get_account_360_ms.p50} ms, one call p50 ${value.single_whmcs_call_ms.p50} ms, ratio ${value.ratio_p50}x`,
+            ),
+          ),
         ...pick('by action', figures.whmcs_calls_by_action && JSON.stringify(figures.whmcs_calls_by_action)),
       ];
     case 'governed_write':

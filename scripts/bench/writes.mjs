@@ -192,7 +192,7 @@ async function auditAppends({ appends, scratch, budgetMs }) {
   }
 }
 
-export async function measureWrites({ runs = 300, warmup = 20, appends = 5000, budgetMs = 40_000 } = {}) {
+export async function measureWrites({ runs = 300, warmup = 20, appends = 5000, budgetMs = 30_000 } = {}) {
   const scratch = scratchDir('writes');
   try {
     const filesystem = filesystemOf(scratch.path);
