@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { asList, toInt } from '../whmcs/normalize.js';
 import { currencyAmount } from '../tools/billing/projections.js';
 import { clientStatsSchema, clientSummarySchema, projectClientStats } from '../tools/clients/projections.js';
-import { activityEntrySchema, newestFirst, projectActivityEntry } from '../tools/reports/activity.js';
+import { activityEntrySchema, newestFirst, projectActivityEntry } from '../tools/shared/activity.js';
 import { CLIENT_CORE_ACTIONS, loadClientCore } from '../tools/reports/client-sections.js';
 import { assertClientVisible } from '../tools/shared/ownership.js';
 import { completeClientId } from './completion.js';

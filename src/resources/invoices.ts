@@ -9,7 +9,7 @@ import { asList, toInt } from '../whmcs/normalize.js';
 import { CURRENCY_ACTIONS, Currencies } from '../tools/shared/currencies.js';
 import { invoiceSchema, projectInvoice, type InvoiceOutput } from '../tools/billing/projections.js';
 import { creditEntrySchema, projectCreditEntry, type CreditEntry } from '../tools/clients/projections.js';
-import { activityEntrySchema, newestFirst, projectActivityEntry } from '../tools/reports/activity.js';
+import { activityEntrySchema, newestFirst, projectActivityEntry } from '../tools/shared/activity.js';
 import { loadSections, partialErrorsOutput } from '../tools/reports/sections.js';
 import { whmcsDate } from '../tools/schemas.js';
 import { loadInvoice } from '../tools/shared/ownership.js';

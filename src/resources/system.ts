@@ -8,7 +8,7 @@ import {
   newestFirst,
   projectSystemActivityEntry,
   systemActivityEntrySchema,
-} from '../tools/reports/activity.js';
+} from '../tools/shared/activity.js';
 import { defineResource } from './define.js';
 import { renderJson } from './render.js';
 

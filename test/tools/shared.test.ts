@@ -16,6 +16,12 @@ import {
   type PageReader,
   type Row,
 } from '../../src/tools/shared/list-scan.js';
+import {
+  newestFirst,
+  projectActivityEntry,
+  projectSystemActivityEntry,
+  readActivityRow,
+} from '../../src/tools/shared/activity.js';
 import { Currencies, readCurrencies } from '../../src/tools/shared/currencies.js';
 import { listAction, scriptedContext, type Call } from './scripted-whmcs.js';
 
@@ -537,5 +543,70 @@ describe('Currencies', () => {
     expect(records).toEqual([
       { id: 1, code: 'USD', prefix: '$', suffix: ' USD', format: 1, rate: '1.00000' },
     ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Activity log rows, read once for every view.
+
+describe('activity log rows', () => {
+  const row = (fields: Record<string, unknown>) => ({
+    id: 7,
+    date: '2025-06-14 07:05:00',
+    description: 'Client Login - User ID: 1',
+    ipaddress: ' 198.51.100.20 ',
+    ...fields,
+  });
+
+  it('names who acted: an admin, a client user, the system, or a logged e-mail or admin name', () => {
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ adminId: 1, username: 'admin' }, 'staff', 'staff'],
+      [{ userId: 3, clientId: 1, username: 'zoe@example.com' }, 'client', 'customer'],
+      [{ clientId: 1, username: 'zoe@example.com' }, 'client', 'customer'],
+      // WHMCS logs its own work about a client under "System": the text is WHMCS's, not the client's.
+      [{ clientId: 6, username: 'System' }, 'system', 'system'],
+      [{ username: '' }, 'system', 'system'],
+      [{ clientId: 2, username: 'jane.admin' }, 'staff', 'staff'],
+    ];
+    for (const [fields, actor, source] of cases) {
+      const entry = readActivityRow(row(fields));
+      expect(entry.actor, JSON.stringify(fields)).toBe(actor);
+      expect(entry.description.source, JSON.stringify(fields)).toBe(source);
+    }
+  });
+
+  it('reads ids, the WHMCS 7 client alias, and blank or padded text the same for every view', () => {
+    const full = readActivityRow(row({ userid: '4', userId: '0', adminId: '', username: '  ' }));
+    expect(full).toMatchObject({
+      id: 7,
+      client_id: 4,
+      user_id: null,
+      admin_id: null,
+      username: null,
+      ip_address: '198.51.100.20',
+    });
+    const source = row({ clientId: 4, adminId: 1, username: 'admin' });
+    expect(projectActivityEntry(source)).toEqual({
+      id: 7,
+      date: '2025-06-14 07:05:00',
+      actor: 'staff',
+      username: 'admin',
+      client_id: 4,
+      description: { untrusted: true, source: 'staff', text: 'Client Login - User ID: 1' },
+    });
+    expect(projectSystemActivityEntry(source)).toEqual({
+      ...projectActivityEntry(source),
+      ip_address: '198.51.100.20',
+    });
+  });
+
+  it('orders entries newest first, then by id', () => {
+    const entries = [
+      { id: 1, date: '2025-01-01 10:00:00' },
+      { id: 3, date: '2025-01-02 09:00:00' },
+      { id: 2, date: '2025-01-02 09:00:00' },
+      { id: 4, date: null },
+    ];
+    expect(newestFirst(entries).map((entry) => entry.id)).toEqual([3, 2, 1, 4]);
   });
 });

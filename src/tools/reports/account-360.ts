@@ -11,7 +11,7 @@ import { domainSchema, projectDomain } from '../domains/projections.js';
 import { entityId } from '../schemas.js';
 import { projectServiceSummary, serviceSummarySchema } from '../services/projections.js';
 import { projectTicketSummary, ticketSummarySchema } from '../support/projections.js';
-import { activityEntrySchema, newestFirst, projectActivityEntry } from './activity.js';
+import { activityEntrySchema, newestFirst, projectActivityEntry } from '../shared/activity.js';
 import {
   CLIENT_CORE_ACTIONS,
   amountsAreBalancesField,

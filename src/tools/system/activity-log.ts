@@ -6,7 +6,6 @@
  * and the range is read from there, within a bound past which the total is an estimate.
  */
 import { z } from 'zod';
-import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool, type ToolContext } from '../define.js';
 import {
   boundedText,
@@ -17,9 +16,9 @@ import {
   untrustedText,
   whmcsDate,
 } from '../schemas.js';
-import { optionalId } from '../shared/fields.js';
+import { readActivityRow } from '../shared/activity.js';
+import { optionalId, type Row } from '../shared/fields.js';
 import { actionPages, listPage, pageNumberPages, type WhmcsPage } from '../shared/list-scan.js';
-import { untrusted, type TextSource } from '../untrusted.js';
 import { calendarDay, dayOf } from './common.js';
 
 /** Rows per WHMCS page while searching a date range. */
@@ -56,23 +55,18 @@ const input = z
     path: ['date_from'],
   });
 
-function sourceOf(row: Record<string, unknown>): TextSource {
-  if (optionalId(row.adminId) !== null) return 'staff';
-  if (optionalId(row.userId) !== null || optionalId(row.clientId ?? row.userid) !== null) return 'customer';
-  return 'system';
-}
-
-function toEntry(row: Record<string, unknown>): ActivityEntry {
+/** The system tool's view: every id, and '' rather than null for who and where. */
+function toEntry(row: Row): ActivityEntry {
+  const entry = readActivityRow(row);
   return {
-    id: toInt(row.id) ?? 0,
-    date: toDate(row.date),
-    description: untrusted(typeof row.description === 'string' ? row.description : '', sourceOf(row)),
-    username: typeof row.username === 'string' ? row.username : '',
-    // WHMCS 8 renamed `userid` (the client) to `clientId` and kept `userid` as an alias.
-    client_id: optionalId(row.clientId ?? row.userid),
-    user_id: optionalId(row.userId),
-    admin_id: optionalId(row.adminId),
-    ip_address: typeof row.ipaddress === 'string' ? row.ipaddress : '',
+    id: entry.id,
+    date: entry.date,
+    description: entry.description,
+    username: entry.username ?? '',
+    client_id: entry.client_id,
+    user_id: entry.user_id,
+    admin_id: entry.admin_id,
+    ip_address: entry.ip_address ?? '',
   };
 }
 
