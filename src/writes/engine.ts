@@ -342,9 +342,7 @@ export class WriteFlow {
       created_at: now.toISOString(),
       expires_at: new Date(now.getTime() + this.settings.approvalTtlMs).toISOString(),
     };
-    const valid = this.validApprovals(intent.id, intent.params_digest, now).filter(
-      (row) => row.approver !== approver.id,
-    );
+    const valid = this.validApprovals(intent, now).filter((row) => row.approver !== approver.id);
     const reached = valid.length + 1 >= intent.approvals_required;
     const next: Intent | null =
       reached && intent.state === 'validated'
@@ -505,7 +503,7 @@ export class WriteFlow {
       );
     }
     const now = this.now();
-    const approvals = this.validApprovals(intent.id, intent.params_digest, now);
+    const approvals = this.validApprovals(intent, now);
     if (approvals.length < intent.approvals_required) {
       const next: Intent = {
         ...intent,
@@ -832,18 +830,26 @@ export class WriteFlow {
     return { required: 1, role: 'approver' };
   }
 
-  private validApprovals(intentId: string, digest: string, now: Date): Approval[] {
+  /**
+   * Approvals that still count: for these exact parameters, not expired, and given after the last
+   * validation (a re-validation shows a new snapshot, so earlier approvals no longer apply).
+   */
+  private validApprovals(intent: Intent, now: Date): Approval[] {
+    const since = intent.validation?.validated_at ?? '';
     return this.store
-      .listApprovals(intentId)
+      .listApprovals(intent.id)
       .filter(
         (row) =>
-          row.decision === 'approve' && row.params_digest === digest && row.expires_at > now.toISOString(),
+          row.decision === 'approve' &&
+          row.params_digest === intent.params_digest &&
+          row.expires_at > now.toISOString() &&
+          row.created_at >= since,
       );
   }
 
   private stillNeeded(intent: Intent): number {
     if (intent.state !== 'validated' && intent.state !== 'approved') return 0;
-    const valid = this.validApprovals(intent.id, intent.params_digest, this.now()).length;
+    const valid = this.validApprovals(intent, this.now()).length;
     return Math.max(0, intent.approvals_required - valid);
   }
 

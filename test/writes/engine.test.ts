@@ -198,14 +198,18 @@ describe('approval the agent cannot grant itself', () => {
     expect(await codeOf(() => flow.approve(reader, admin, draft.id, { reason: 'x', channel: 'http' }))).toBe(
       'forbidden',
     );
-    expect(await codeOf(() => flow.approve(reader, admin, 'wi_missing', { reason: 'x', channel: 'http' }))).toBe(
-      'forbidden',
-    );
+    expect(
+      await codeOf(() => flow.approve(reader, admin, 'wi_missing', { reason: 'x', channel: 'http' })),
+    ).toBe('forbidden');
     expect(flow.get(agent, admin, draft.id).state).toBe('validated');
     const refusals = store
       .listAudit({ intent_id: draft.id, limit: 50, offset: 0 })
       .items.filter((row) => row.event === 'approve');
-    expect(refusals.map((row) => row.outcome)).toEqual(['refused:forbidden', 'refused:forbidden', 'refused:forbidden']);
+    expect(refusals.map((row) => row.outcome)).toEqual([
+      'refused:forbidden',
+      'refused:forbidden',
+      'refused:forbidden',
+    ]);
   });
 
   it('binds the approval to the parameters: edited parameters are refused at execution', async () => {
@@ -334,6 +338,41 @@ describe('execution', () => {
     const open = makeFlow({ environment: 'production', writeAllowlist: ['modulesuspend'] });
     const allowed = await approvedSuspension(open.flow);
     expect((await open.flow.execute(agent, admin, allowed.id)).state).toBe('executed');
+  });
+
+  it('refuses money-moving writes in production until both caps are set', async () => {
+    const credit = {
+      action: 'AddCredit',
+      params: { clientid: demo.id, amount: '5.00', description: 'goodwill' },
+      reason: 'goodwill',
+      tool: 'add_credit',
+    };
+    const run = async (settings: Partial<WriteSettings>) => {
+      const { flow } = makeFlow({ environment: 'production', writeAllowlist: ['AddCredit'], ...settings });
+      const draft = flow.draft(agent, admin, credit);
+      await flow.validate(agent, admin, draft.id);
+      flow.approve(alice, admin, draft.id, { reason: 'ok', channel: 'cli' });
+      return flow.execute(agent, admin, draft.id);
+    };
+    expect(await codeOf(() => run({}))).toBe('forbidden');
+    expect(await codeOf(() => run({ perActionCap: '100.00' }))).toBe('forbidden');
+    expect((await run({ perActionCap: '100.00', dailyCap: '500.00' })).state).toBe('executed');
+  });
+
+  it('drops approvals given before a re-validation', async () => {
+    const { flow } = makeFlow({ dualApprovalThreshold: '100.00' });
+    const terminate = {
+      ...suspend,
+      action: 'ModuleTerminate',
+      params: { serviceid: demo.services.suspended },
+      tool: 'terminate_service',
+    };
+    const draft = flow.draft(agent, admin, terminate);
+    await flow.validate(agent, admin, draft.id);
+    flow.approve(alice, admin, draft.id, { reason: 'ok', channel: 'cli' });
+    const revalidated = await flow.validate(agent, admin, draft.id);
+    expect(revalidated.approvals_still_needed).toBe(2);
+    expect(flow.approve(bob, admin, draft.id, { reason: 'ok', channel: 'cli' }).state).toBe('validated');
   });
 
   it('keeps intents to their drafter, approvers and client scope', async () => {

@@ -4,6 +4,7 @@
  * agent cannot reach this channel: it needs a shell on the host.
  */
 import { WhmcsMcpError } from '../../errors.js';
+import { getAction, redactCredentialParams } from '../../whmcs/actions.js';
 import type { IntentView } from '../../writes/engine.js';
 import { INTENT_STATES, type IntentState } from '../../writes/states.js';
 import {
@@ -84,8 +85,16 @@ export function renderIntent(intent: IntentView): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The intent without credential parameters (an EPP code, a new client's password). */
+function withoutCredentials(intent: IntentView): IntentView {
+  const action = getAction(intent.action);
+  return action ? { ...intent, params: redactCredentialParams(action, intent.params) } : intent;
+}
+
 function print(io: CliIo, json: boolean | undefined, intent: IntentView): void {
-  io.stdout.write(json === true ? `${JSON.stringify(intent, null, 2)}\n` : renderIntent(intent));
+  io.stdout.write(
+    json === true ? `${JSON.stringify(withoutCredentials(intent), null, 2)}\n` : renderIntent(intent),
+  );
 }
 
 function parseStates(value: string | undefined): IntentState[] | undefined {
@@ -133,7 +142,7 @@ const listCommand = defineCommand({
         offset: 0,
       });
       if (options.json === true) {
-        io.stdout.write(`${JSON.stringify({ total, items }, null, 2)}\n`);
+        io.stdout.write(`${JSON.stringify({ total, items: items.map(withoutCredentials) }, null, 2)}\n`);
         return EXIT_OK;
       }
       if (items.length === 0)
