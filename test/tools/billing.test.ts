@@ -11,8 +11,8 @@ import {
   projectInvoice,
   projectInvoiceSummary,
   sumByCurrency,
-  todayUtc,
 } from '../../src/tools/billing/projections.js';
+import { todayUtc } from '../../src/tools/shared/dates.js';
 import { normalizeReply } from '../../src/whmcs/normalize.js';
 import { callError, startHarness, type Harness } from '../helpers/mcp-harness.js';
 

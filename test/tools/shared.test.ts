@@ -23,6 +23,7 @@ import {
   readActivityRow,
 } from '../../src/tools/shared/activity.js';
 import { Currencies, readCurrencies } from '../../src/tools/shared/currencies.js';
+import { addDays, dayOf, daysBetween, isCalendarDay, todayUtc } from '../../src/tools/shared/dates.js';
 import { listAction, scriptedContext, type Call } from './scripted-whmcs.js';
 
 type Gateway = Pick<ToolContext, 'whmcs'>;
@@ -608,5 +609,39 @@ describe('activity log rows', () => {
       { id: 4, date: null },
     ];
     expect(newestFirst(entries).map((entry) => entry.id)).toEqual([3, 2, 1, 4]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Calendar days.
+
+describe('calendar days', () => {
+  it('accepts only days that exist, written YYYY-MM-DD', () => {
+    for (const day of ['2024-02-29', '2025-12-31', '1999-01-01']) expect(isCalendarDay(day), day).toBe(true);
+    for (const day of [
+      '2025-02-29',
+      '2025-02-30',
+      '2025-13-01',
+      '0050-01-01',
+      '2025-1-01',
+      '2025-01-01 10:00:00',
+      '',
+    ])
+      expect(isCalendarDay(day), day).toBe(false);
+  });
+
+  it('counts whole days in UTC, across month ends and leap days', () => {
+    expect(daysBetween('2024-02-28', '2024-03-01')).toBe(2);
+    expect(daysBetween('2025-03-01 23:59:59', '2025-02-28')).toBe(-1);
+    expect(daysBetween(null, '2025-01-01')).toBeUndefined();
+    expect(daysBetween('2025-02-30', '2025-03-01')).toBeUndefined();
+    expect(addDays('2024-12-31', 60)).toBe('2025-03-01');
+    expect(todayUtc(new Date('2025-06-15T23:30:00-05:00'))).toBe('2025-06-16');
+  });
+
+  it('reads the day of a WHMCS date or date-time', () => {
+    expect(dayOf('2025-06-14 07:05:00')).toBe('2025-06-14');
+    expect(dayOf('14/06/2025')).toBeNull();
+    expect(dayOf(null)).toBeNull();
   });
 });

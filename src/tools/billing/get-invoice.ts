@@ -14,11 +14,11 @@ import {
   describeInvoice,
   invoiceSchema,
   projectInvoice,
-  todayUtc,
   transactionCurrencyId,
   type InvoiceOutput,
 } from './projections.js';
 import { rowsOf } from '../shared/fields.js';
+import { todayUtc } from '../shared/dates.js';
 
 export const MAX_INVOICE_IDS = 20;
 

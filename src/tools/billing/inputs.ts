@@ -3,18 +3,8 @@
  * list filters (status, due-date range, ordering) that list_invoices and list_client_invoices take.
  */
 import { z } from 'zod';
+import { isCalendarDay } from '../shared/dates.js';
 import { INVOICE_STATUS_FILTERS } from './projections.js';
-
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** True for a real calendar day written YYYY-MM-DD (2025-02-30 is not one). */
-export function isCalendarDay(text: string): boolean {
-  const match = DAY.exec(text);
-  if (!match) return false;
-  const [, year, month, day] = match.map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
 
 /** A calendar date input, YYYY-MM-DD. */
 export function dayInput(description: string) {

@@ -20,11 +20,11 @@ import {
   netPaidByInvoice,
   projectInvoiceSummary,
   sumByCurrency,
-  todayUtc,
   type InvoiceStatusFilter,
   type InvoiceSummaryOutput,
 } from './projections.js';
 import { type Row, rowsOf } from '../shared/fields.js';
+import { todayUtc } from '../shared/dates.js';
 
 interface InvoiceFilters {
   status?: InvoiceStatusFilter | undefined;

@@ -10,6 +10,7 @@ import { toBool, toDate, toDecimalString, toInt } from '../../whmcs/normalize.js
 import { money, untrustedText, whmcsDate } from '../schemas.js';
 import { amount, optionalId, type Row, rowsOf, text } from '../shared/fields.js';
 import { untrusted } from '../untrusted.js';
+import { todayUtc } from '../shared/dates.js';
 
 // ---------------------------------------------------------------------------------------------
 // Statuses and the overdue rule.
@@ -37,11 +38,6 @@ export const INVOICE_STATUS_FILTERS = [
   'Payment Pending',
 ] as const;
 export type InvoiceStatusFilter = (typeof INVOICE_STATUS_FILTERS)[number];
-
-/** Today's date as YYYY-MM-DD (UTC), the day overdue is measured against. */
-export function todayUtc(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 10);
-}
 
 /**
  * WHMCS stores no "Overdue" status: an invoice is overdue while it is Unpaid and its due date is

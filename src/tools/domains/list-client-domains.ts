@@ -3,17 +3,11 @@ import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { entityId, listOutput, pagingInput } from '../schemas.js';
 import { CURRENCY_ACTIONS, Currencies } from '../shared/currencies.js';
+import { addDays, todayUtc } from '../shared/dates.js';
 import type { Row } from '../shared/fields.js';
 import { actionPages, listPage } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
 import { domainSchema, domainStatusFilter, projectDomain } from './projections.js';
-
-const MS_PER_DAY = 86_400_000;
-
-/** YYYY-MM-DD of a UTC instant. */
-function day(instant: number): string {
-  return new Date(instant).toISOString().slice(0, 10);
-}
 
 export const listClientDomains = defineTool({
   name: 'list_client_domains',
@@ -44,11 +38,11 @@ export const listClientDomains = defineTool({
     currencies.rememberClient(input.client_id, client);
 
     const status = input.status?.toLowerCase();
-    const now = Date.now();
+    const today = todayUtc();
     const window =
       input.expiring_within_days === undefined
         ? undefined
-        : { from: day(now), to: day(now + input.expiring_within_days * MS_PER_DAY) };
+        : { from: today, to: addDays(today, input.expiring_within_days) };
     // WHMCS filters GetClientsDomains by client only; status and expiry are checked here, and the
     // owner on every row so a WHMCS that ignored the client filter can never leak another's domain.
     const matches = (row: Row): boolean => {

@@ -25,7 +25,7 @@ import {
   receivableTotalsSchema,
   summarizeReceivables,
 } from './client-sections.js';
-import { todayUtc } from './dates.js';
+import { todayUtc } from '../shared/dates.js';
 import { loadSections, partialErrorsOutput } from './sections.js';
 import { toInt } from '../../whmcs/normalize.js';
 import { rowsOf } from '../shared/fields.js';

@@ -26,7 +26,7 @@ import {
   receivableTotalsSchema,
   summarizeReceivables,
 } from './client-sections.js';
-import { daysBetween, todayUtc } from './dates.js';
+import { daysBetween, todayUtc } from '../shared/dates.js';
 import { loadSections, partialErrorOf, partialErrorsOutput } from './sections.js';
 import { rowsOf } from '../shared/fields.js';
 

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define.js';
 import { projectDomain } from '../domains/projections.js';
-import { daysBetween, todayUtc } from './dates.js';
+import { daysBetween, todayUtc } from '../shared/dates.js';
 import { scanList } from '../shared/list-scan.js';
 import { REPORT_SCAN_CAP } from './sections.js';
 

@@ -10,7 +10,8 @@ import { invoiceBalance, netPaidByInvoice, projectInvoiceSummary } from '../bill
 import { defineTool, type ToolContext } from '../define.js';
 import { untrustedText } from '../schemas.js';
 import { compareCurrency } from './client-sections.js';
-import { daysBetween, isoDay, todayUtc } from './dates.js';
+import { daysBetween, todayUtc } from '../shared/dates.js';
+import { isoDay } from './dates.js';
 import { partialErrorOf, partialErrorsOutput, REPORT_SCAN_CAP, type PartialError } from './sections.js';
 import { type Row, rowsOf } from '../shared/fields.js';
 import { scanList } from '../shared/list-scan.js';

@@ -21,7 +21,7 @@ import {
   loadDomainRows,
   loadServiceRows,
 } from './client-sections.js';
-import { addDays, daysBetween, todayUtc } from './dates.js';
+import { addDays, daysBetween, todayUtc } from '../shared/dates.js';
 import { loadSections, partialErrorsOutput } from './sections.js';
 
 /** Statuses that renew: anything else (pending, terminated, cancelled, fraud) is not billed again. */

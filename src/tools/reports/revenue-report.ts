@@ -9,7 +9,8 @@ import { CURRENCY_ACTIONS, Currencies, type CurrencyRecord } from '../shared/cur
 import { transactionCurrencyId } from '../billing/projections.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { compareCurrency } from './client-sections.js';
-import { addDays, daysBetween, isoDay, todayUtc } from './dates.js';
+import { addDays, daysBetween, todayUtc } from '../shared/dates.js';
+import { isoDay } from './dates.js';
 import { partialErrorOf, partialErrorsOutput, type PartialError } from './sections.js';
 import { type Row, rowsOf } from '../shared/fields.js';
 

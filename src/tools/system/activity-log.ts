@@ -17,9 +17,10 @@ import {
   whmcsDate,
 } from '../schemas.js';
 import { readActivityRow } from '../shared/activity.js';
+import { dayOf } from '../shared/dates.js';
 import { optionalId, type Row } from '../shared/fields.js';
 import { actionPages, listPage, pageNumberPages, type WhmcsPage } from '../shared/list-scan.js';
-import { calendarDay, dayOf } from './common.js';
+import { calendarDay } from './common.js';
 
 /** Rows per WHMCS page while searching a date range. */
 const RANGE_PAGE_SIZE = 250;

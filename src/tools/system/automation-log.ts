@@ -9,7 +9,8 @@ import { defineTool } from '../define.js';
 import { boundedText, listOutput, pageOf, pagingInput, whmcsDate } from '../schemas.js';
 import { cleanText } from '../untrusted.js';
 import { countOf } from '../shared/fields.js';
-import { calendarDay, daysBetween, isCalendarDay } from './common.js';
+import { daysBetween, isCalendarDay } from '../shared/dates.js';
+import { calendarDay } from './common.js';
 
 /** WHMCS reads at most 91 days from the start date. */
 const MAX_RANGE_DAYS = 90;
@@ -102,7 +103,7 @@ export const getAutomationLog = defineTool({
       (value) => {
         if (value.date_from === undefined || value.date_to === undefined) return true;
         const span = daysBetween(value.date_from, value.date_to);
-        return span >= 0 && span <= MAX_RANGE_DAYS;
+        return span !== undefined && span >= 0 && span <= MAX_RANGE_DAYS;
       },
       {
         message: `must be on or after date_from and at most ${MAX_RANGE_DAYS} days later`,

@@ -7,9 +7,9 @@ import { toDate, toInt } from '../../whmcs/normalize.js';
 import { defineTool } from '../define.js';
 import { listOutput, pagingInput, untrustedText, whmcsDate } from '../schemas.js';
 import { cleanText, untrusted } from '../untrusted.js';
+import { dayOf, todayUtc } from '../shared/dates.js';
 import { optionalId } from '../shared/fields.js';
 import { actionPages, listPage } from '../shared/list-scan.js';
-import { dayOf } from './common.js';
 
 export const TODO_STATUSES = ['New', 'Pending', 'In Progress', 'Completed', 'Postponed'] as const;
 const STATUS_FILTERS = ['Incomplete', ...TODO_STATUSES] as const;
@@ -52,7 +52,7 @@ export const getTodoItems = defineTool({
   }),
   output: listOutput(todoItem),
   async handler(args, ctx) {
-    const today = new Date().toISOString().slice(0, 10);
+    const today = todayUtc();
     const page = await listPage({
       read: actionPages(
         ctx,
