@@ -105,7 +105,10 @@ details { margin: 0.5rem 0; }
 summary { cursor: pointer; color: var(--accent); }
 .decide { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: 0.8rem; padding-top: 0.8rem; border-top: 1px dashed var(--line); }
 .decide form { flex: 1 1 300px; display: flex; flex-direction: column; gap: 0.4rem; }
-.decide label { font-size: 0.9rem; }
+.decide label { font-size: 0.9rem; display: flex; flex-direction: column; gap: 0.2rem; }
+.decide label:has(input[type='checkbox']) { flex-direction: row; align-items: baseline; gap: 0.4rem; }
+.decide input[type='text'] { width: 100%; }
+.decide > .notice { flex-basis: 100%; margin: 0; }
 input[type='text'], input[type='password'], input[type='date'], input[type='number'], select {
   font: inherit;
   padding: 0.35rem 0.5rem;

@@ -37,10 +37,24 @@ function render(value: HtmlValue): string {
   return escapeHtml(String(value));
 }
 
+/** Template markup without its source indentation, computed once per template. */
+const compacted = new WeakMap<TemplateStringsArray, readonly string[]>();
+
+function markup(strings: TemplateStringsArray): readonly string[] {
+  let parts = compacted.get(strings);
+  if (!parts) {
+    // Only the trusted markup is touched: interpolated text keeps its own spacing.
+    parts = strings.map((part) => part.replace(/\n[ \t]+/g, '\n'));
+    compacted.set(strings, parts);
+  }
+  return parts;
+}
+
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
-  let out = strings[0] ?? '';
+  const parts = markup(strings);
+  let out = parts[0] ?? '';
   for (let index = 0; index < values.length; index += 1) {
-    out += render(values[index]!) + (strings[index + 1] ?? '');
+    out += render(values[index]!) + (parts[index + 1] ?? '');
   }
   return new SafeHtml(out);
 }
