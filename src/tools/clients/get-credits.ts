@@ -5,9 +5,7 @@ import { entityId, listOutput, money, pageOf, pagingInput } from '../schemas.js'
 import { Currencies } from '../shared/currencies.js';
 import { loadClient } from '../shared/ownership.js';
 import { creditEntrySchema, projectCreditEntry } from './projections.js';
-import { rowsOf } from '../shared/fields.js';
-
-type Row = Record<string, unknown>;
+import { clientRecord, rowsOf } from '../shared/fields.js';
 
 export const getCredits = defineTool({
   name: 'get_credits',
@@ -30,7 +28,7 @@ export const getCredits = defineTool({
   }),
   async handler(input, ctx) {
     const client = await loadClient(ctx, input.client_id);
-    const record = (client.client ?? {}) as Row;
+    const record = clientRecord(client);
     const currencyCode = await new Currencies(ctx).codeFromClientReply(client);
     const reply = await ctx.whmcs.call('GetCredits', { clientid: input.client_id });
     const entries = rowsOf(reply.credits).map(projectCreditEntry);

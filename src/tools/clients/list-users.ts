@@ -6,9 +6,7 @@ import { boundedText, entityId, listOutput, pageOf, pagingInput } from '../schem
 import { listPage, pageFromReply } from '../shared/list-scan.js';
 import { loadClient } from '../shared/ownership.js';
 import { projectUser, userSchema, type UserRecord } from './projections.js';
-import { rowsOf } from '../shared/fields.js';
-
-type Row = Record<string, unknown>;
+import { clientRecord, rowsOf } from '../shared/fields.js';
 
 /** A user as GetClientsDetails lists it under a client: enough to find the full GetUsers row. */
 interface LinkedUser {
@@ -58,7 +56,7 @@ async function linkedUsers(
       if (!strict && error instanceof WhmcsMcpError && error.code === 'not_found') continue;
       throw error;
     }
-    const client = (reply.client ?? {}) as Row;
+    const client = clientRecord(reply);
     for (const row of rowsOf(client.users)) {
       const id = toInt(row.id);
       if (id === undefined) continue;

@@ -10,13 +10,8 @@ import { WhmcsMcpError } from '../../errors.js';
 import { toBool, toDate, toInt, toMoney } from '../../whmcs/normalize.js';
 import type { WhmcsReply } from '../define.js';
 import { money, untrustedText, whmcsDate } from '../schemas.js';
-import { isRow, plainText, rowsOf, text, type Row } from '../shared/fields.js';
+import { clientRecord, isRow, plainText, type Row, rowsOf, text } from '../shared/fields.js';
 import { untrusted } from '../untrusted.js';
-
-/** The client record of a GetClientsDetails reply, or the row itself (a GetClients item). */
-function clientRecord(source: WhmcsReply): Row {
-  return isRow(source.client) ? source.client : source;
-}
 
 // --- amounts ------------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import type { ToolContext, WhmcsReply } from '../define.js';
 import { money } from '../schemas.js';
 import { loadClient } from '../shared/ownership.js';
 import { CLIENT_SECTION_CAP } from './sections.js';
-import { type Row, rowsOf } from '../shared/fields.js';
+import { clientRecord, type Row, rowsOf } from '../shared/fields.js';
 import { scanList } from '../shared/list-scan.js';
 
 /** Actions the core client read may use (GetCurrencies only when WHMCS omits currency_code). */
@@ -55,7 +55,7 @@ export async function loadClientCore(
   const reply = await loadClient(ctx, clientId, withStats);
   currencies.rememberClient(clientId, reply);
   const currency = await currencies.forClient(clientId);
-  const record = (typeof reply.client === 'object' && reply.client !== null ? reply.client : reply) as Row;
+  const record = clientRecord(reply);
   const credit = parseCents(record.credit);
   return {
     reply,

@@ -9,7 +9,7 @@
 import { WhmcsMcpError } from '../../errors.js';
 import { toInt } from '../../whmcs/normalize.js';
 import type { ToolContext, WhmcsReply } from '../define.js';
-import { isRow, rowsOf } from './fields.js';
+import { clientRecord, rowsOf } from './fields.js';
 import { loadClient } from './ownership.js';
 
 /** The WHMCS actions a tool declares to resolve currencies through `Currencies`. */
@@ -47,7 +47,7 @@ export function readCurrencies(reply: WhmcsReply): CurrencyRecord[] {
 
 /** The currency a GetClientsDetails reply (nested or legacy flat form) gives: its code, its id. */
 export function clientCurrencyOf(reply: WhmcsReply): { code?: string; id?: number } {
-  const client = isRow(reply.client) ? reply.client : reply;
+  const client = clientRecord(reply);
   const code = typeof client.currency_code === 'string' ? client.currency_code.trim() : '';
   const id = toInt(client.currency);
   return { ...(code === '' ? {} : { code }), ...(id === undefined ? {} : { id }) };

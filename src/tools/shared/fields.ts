@@ -11,6 +11,11 @@ export function isRow(value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The client record of a GetClientsDetails reply (under `client`, or the legacy flat form). */
+export function clientRecord(reply: Row): Row {
+  return isRow(reply.client) ? reply.client : reply;
+}
+
 /** The records of a list in any of WHMCS's list forms; anything that is not a record is dropped. */
 export function rowsOf(value: unknown): Row[] {
   return asList(value).filter(isRow);
