@@ -18,7 +18,8 @@ const KNOWN_ARGUMENTS = {
   check_domain_availability: (ids) => ({ domain: ids.domainName ?? 'example.com' }),
   whmcs_describe_action: () => ({ action: 'GetInvoice' }),
   whmcs_call: () => ({ action: 'GetCurrencies', params: {} }),
-  get_quotes: (ids) => (ids.client === undefined ? null : { client_id: ids.client, limit: 5 }),
+  get_quotes: (ids) =>
+    ids.client === undefined ? { missing: 'client' } : { client_id: ids.client, limit: 5 },
   get_invoice: (ids) => (ids.invoice === undefined ? { missing: 'invoice' } : { invoice_id: ids.invoice }),
   get_client_details: (ids) => (ids.client === undefined ? { missing: 'client' } : { client_id: ids.client }),
 };

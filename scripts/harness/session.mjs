@@ -4,7 +4,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { untrustedTexts } from './scan.mjs';
 
@@ -93,7 +93,12 @@ export class Session {
     const tools = [];
     let cursor;
     do {
-      const page = await this.client.listTools(cursor ? { cursor } : {}, { timeout: this.timeoutMs });
+      // A plain request: the SDK's listTools would compile every outputSchema a second time.
+      const page = await this.client.request(
+        { method: 'tools/list', params: cursor ? { cursor } : {} },
+        ListToolsResultSchema,
+        { timeout: this.timeoutMs },
+      );
       tools.push(...page.tools);
       cursor = page.nextCursor;
     } while (cursor);

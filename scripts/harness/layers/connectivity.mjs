@@ -67,8 +67,15 @@ export const connectivityChecks = [
           details,
         );
       }
-      const bound = scope.kind === 'client' ? ` bound to client(s) ${scope.clientIds.join(', ')}` : '';
-      return pass(`environment ${environment}, mode ${mode}, ${scope.kind} scope${bound}`, details);
+      const bound =
+        scope.kind === 'client' ? ` bound to client(s) ${scope.clientIds.join(', ') || '(not said)'}` : '';
+      // A client-bound HTTP consumer reads the server-wide instructions; its tool list tells the truth.
+      const narrowed =
+        scope.source === 'tools' ? ' (the instructions say staff scope; the tool list is client-scoped)' : '';
+      return pass(
+        `environment ${environment}, mode ${mode}, ${scope.kind} scope${bound}${narrowed}`,
+        details,
+      );
     },
   }),
   defineCheck({
