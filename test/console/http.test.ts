@@ -410,18 +410,25 @@ describe('a tampered audit log', () => {
   });
   afterAll(async () => harness?.close());
 
-  it('is shown broken at the first bad row', async () => {
+  it('is shown broken at the first bad row, at the latest when a fresh check is asked for', async () => {
     const agent = await harness.connect(harness.addConsumer({ label: 'billing-agent', roles: ['operator'] }));
     const token = harness.addConsumer({ label: 'finance-lead', roles: ['approver'] });
     await draftCredit(agent, demo.id, 'A credit whose audit rows get edited');
+    const approver = new ConsoleVisitor(harness.server.url);
+    await approver.signIn(token);
+    expect((await approver.get('/console/audit')).body).toContain('Audit chain verified');
+
     // Someone with the file edits a row behind the store's back (the triggers are dropped first).
     const db = new Database(join(harness.directory, 'state.sqlite'));
     db.exec("DROP TRIGGER audit_no_update; UPDATE audit SET outcome = 'success (edited)' WHERE seq = 2");
     db.close();
-    const approver = new ConsoleVisitor(harness.server.url);
-    await approver.signIn(token);
-    const audit = await approver.get('/console/audit');
+    // A verification is reused for a minute, and says when it ran.
+    const reused = await approver.get('/console/audit');
+    expect(reused.body).toContain('Audit chain verified');
+    expect(reused.body).toContain('check again');
+    const audit = await approver.get('/console/audit?verify=now');
     expect(audit.body).toContain('AUDIT CHAIN BROKEN at row 2');
     expect(audit.body).toContain('row 2 was edited');
+    expect((await approver.get('/console/audit')).body).toContain('AUDIT CHAIN BROKEN at row 2');
   });
 });

@@ -5,7 +5,6 @@
  * 'console' channel. Decisions go through WriteFlow like every other channel, so the engine's
  * rules (roles, drafter never approves, acknowledgements) hold here too.
  */
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AUDIT_CSV_HEADER, auditRowToCsv } from '../../cli/commands/audit.js';
@@ -51,6 +50,7 @@ import {
   signInBody,
   stateBody,
   type AuditFilters,
+  type CheckedChain,
   type IntentFilters,
   type PageFrame,
   type Section,
@@ -63,6 +63,7 @@ export const MAX_PENDING_PER_PAGE = 1_000;
 const INTENTS_PER_PAGE = 50;
 const AUDIT_PER_PAGE = 100;
 const EXPORT_PAGE = 1_000;
+const VERIFICATION_REUSE_MS = 60_000;
 /** Console forms are a few fields; nothing legitimate comes near this. */
 const MAX_FORM_BYTES = 64 * 1024;
 const MAX_TEXT = 500;
@@ -154,6 +155,19 @@ function safeReturnTo(value: string | null): string {
   return '/console/';
 }
 
+/** Resolves when the client has read what was written, or has gone away. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 interface Signed {
   req: IncomingMessage;
   res: ServerResponse;
@@ -169,6 +183,7 @@ export class OperatorConsole {
   private readonly signInFailures: AuthFailureLimiter;
   private readonly policy: PolicySettings;
   private readonly now: () => number;
+  private lastVerification: CheckedChain | undefined;
 
   constructor(private readonly options: OperatorConsoleOptions) {
     this.now = options.now ?? (() => Date.now());
@@ -793,6 +808,18 @@ export class OperatorConsole {
     };
   }
 
+  /**
+   * Verifying reads every row synchronously (about 25 microseconds a row), so a result is reused
+   * for a minute rather than recomputed on every page; `?verify=now` asks for a fresh one.
+   */
+  private chainVerification(fresh: boolean): CheckedChain {
+    const now = this.now();
+    if (fresh || !this.lastVerification || now - this.lastVerification.checkedAt >= VERIFICATION_REUSE_MS) {
+      this.lastVerification = { result: this.store.verifyAudit(), checkedAt: now };
+    }
+    return this.lastVerification;
+  }
+
   private auditPage(signed: Signed): void {
     if (!this.mayReadAudit(signed)) return;
     const { filters, filter } = this.auditFilters(signed.url.searchParams);
@@ -805,7 +832,7 @@ export class OperatorConsole {
       end > 0 ? this.store.listAudit({ ...filter, limit: end - start, offset: start }).items.reverse() : [];
     const body = auditBody({
       filters,
-      verification: this.store.verifyAudit(),
+      verification: this.chainVerification(signed.url.searchParams.get('verify') === 'now'),
       rows,
       total,
       pageNumber,
@@ -832,7 +859,7 @@ export class OperatorConsole {
       const chunk = items
         .map((row) => (format === 'csv' ? auditRowToCsv(row) : JSON.stringify(row)))
         .join('\n');
-      if (items.length > 0 && !res.write(`${chunk}\n`)) await once(res, 'drain');
+      if (items.length > 0 && !res.write(`${chunk}\n`)) await drained(res);
       if (res.destroyed) return;
       if (items.length < EXPORT_PAGE) break;
       after = items.at(-1)!.seq;

@@ -571,16 +571,27 @@ export function intentDetailBody(
     ${auditTable(timeline, false)}`;
 }
 
-export function verificationNotice(result: AuditVerification): SafeHtml {
+/** A chain verification and when it ran. */
+export interface CheckedChain {
+  result: AuditVerification;
+  checkedAt: number;
+}
+
+export function verificationNotice(chain: CheckedChain): SafeHtml {
+  const { result } = chain;
+  const when = html`checked ${time(new Date(chain.checkedAt).toISOString())} (<a
+      href="/console/audit?verify=now"
+      >check again</a
+    >)`;
   return result.ok
     ? html`<div class="notice ok" role="status" id="chain">
         <span class="verified">Audit chain verified</span>: ${result.rows} row${result.rows === 1 ? '' : 's'},
-        head <code>${result.head_hash ?? '-'}</code>.
+        head <code>${result.head_hash ?? '-'}</code>; ${when}.
       </div>`
     : html`<div class="notice error" role="alert" id="chain">
         <span class="broken">AUDIT CHAIN BROKEN at row ${result.first_bad_seq ?? '?'}</span>:
         ${result.problem ?? 'unknown problem'} (${result.rows} row${result.rows === 1 ? '' : 's'} verified
-        before it).
+        before it); ${when}.
       </div>`;
 }
 
@@ -593,7 +604,7 @@ export interface AuditFilters {
 
 export interface AuditData {
   filters: AuditFilters;
-  verification: AuditVerification;
+  verification: CheckedChain;
   rows: AuditRow[];
   total: number;
   pageNumber: number;
