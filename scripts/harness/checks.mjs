@@ -6,8 +6,7 @@
  * Failure kinds, so a report reader knows what broke without reading the message:
  * unavailable (cannot reach or start the server), auth, contract (schema or protocol), data
  * (reads disagree with each other), filter, pagination, isolation (client scope), validation,
- * hygiene (what leaves the server), write-flow (the governed write path), safety (the harness's
- * own guard rails).
+ * hygiene (what leaves the server), write-flow (the governed write path).
  */
 export const FAILURE_KINDS = [
   'unavailable',
@@ -20,7 +19,6 @@ export const FAILURE_KINDS = [
   'validation',
   'hygiene',
   'write-flow',
-  'safety',
 ];
 
 export function defineCheck(check) {

@@ -195,7 +195,8 @@ export class Session {
   /** Reads a resource; a refusal comes back as `{ error }` with the JSON-RPC code, message and data. */
   async readResource(uri) {
     try {
-      const result = await this.client.readResource({ uri }, { timeout: this.timeoutMs });
+      const params = this.authToken ? { uri, _meta: { auth_token: this.authToken } } : { uri };
+      const result = await this.client.readResource(params, { timeout: this.timeoutMs });
       const text = result.contents.map((part) => part.text ?? '').join('\n');
       let parsed = null;
       try {
@@ -226,7 +227,12 @@ export class Session {
 
   async getPrompt(name, args) {
     try {
-      const result = await this.client.getPrompt({ name, arguments: args }, { timeout: this.timeoutMs });
+      const params = {
+        name,
+        arguments: args,
+        ...(this.authToken ? { _meta: { auth_token: this.authToken } } : {}),
+      };
+      const result = await this.client.getPrompt(params, { timeout: this.timeoutMs });
       const text = result.messages
         .map((message) =>
           message.content?.type === 'text' ? message.content.text : JSON.stringify(message.content),
@@ -239,10 +245,6 @@ export class Session {
       this.record({ source: `prompt ${name}`, isError: true, text: message });
       return { ok: false, error: { code: typeof error?.code === 'number' ? error.code : null, message } };
     }
-  }
-
-  async request(method, schema) {
-    return this.client.request({ method }, schema, { timeout: this.timeoutMs });
   }
 
   async close() {
