@@ -295,15 +295,15 @@ export class OperatorConsole {
       return;
     }
     const intentPage = INTENT_PAGE.exec(path);
-    const gets: Record<string, () => void | Promise<void>> = {
-      '/console/': () => this.pendingPage(signed),
-      '/console/intents': () => this.intentsPage(signed),
-      '/console/audit': () => this.auditPage(signed),
-      '/console/audit/export.csv': () => this.exportAudit(signed, 'csv'),
-      '/console/audit/export.jsonl': () => this.exportAudit(signed, 'jsonl'),
-      '/console/state': () => this.statePage(signed),
-    };
-    const getter = intentPage ? () => this.intentPage(signed, intentPage[1]!) : gets[path];
+    const gets = new Map<string, () => void | Promise<void>>([
+      ['/console/', () => this.pendingPage(signed)],
+      ['/console/intents', () => this.intentsPage(signed)],
+      ['/console/audit', () => this.auditPage(signed)],
+      ['/console/audit/export.csv', () => this.exportAudit(signed, 'csv')],
+      ['/console/audit/export.jsonl', () => this.exportAudit(signed, 'jsonl')],
+      ['/console/state', () => this.statePage(signed)],
+    ]);
+    const getter = intentPage ? () => this.intentPage(signed, intentPage[1]!) : gets.get(path);
     if (getter) {
       if (!this.allow(req, res, event, ['GET'])) return;
       await getter();
