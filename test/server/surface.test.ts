@@ -13,8 +13,11 @@ let harness: Harness;
 let tools: Tool[];
 
 beforeAll(async () => {
-  // Full mode lists the write tools too; nothing here is approved, so nothing is written.
-  harness = await startHarness({ env: { MCP_MODE: 'full' } });
+  // Full mode and an admin principal list every tool; nothing here is approved, so nothing is written.
+  harness = await startHarness({
+    env: { MCP_MODE: 'full' },
+    principal: { id: 'surface-admin', label: 'surface-admin', roles: ['admin'], transport: 'in-memory' },
+  });
   tools = (await harness.client.listTools()).tools;
 });
 afterAll(async () => harness?.close());
