@@ -13,11 +13,13 @@ export async function serveStdio(runtime: Runtime, logger: Logger): Promise<void
   const transport = new StdioServerTransport();
   let closing: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
-    closing ??= (async () => {
+    // Deferred by a microtask so `closing` is set before the body runs: server.close() makes the
+    // SDK call onclose synchronously, which comes straight back here.
+    closing ??= Promise.resolve().then(async () => {
       logger.info({ reason }, 'stdio server stopping');
       await server.close().catch(() => undefined);
       await runtime.close();
-    })();
+    });
     return closing;
   };
   const finished = new Promise<void>((resolve) => {

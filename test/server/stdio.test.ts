@@ -2,6 +2,7 @@
  * The built server over a real stdio pipe, started the way Cursor starts it: a child process
  * running `whmcs-mcp serve --sandbox`, spoken to by the SDK's own stdio client.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,5 +66,18 @@ describe('whmcs-mcp serve --sandbox over stdio', () => {
       error: { code: string };
     };
     expect(error.code).toBe('invalid_input');
+  });
+
+  it('stops cleanly when the host closes stdin', () => {
+    const run = spawnSync(process.execPath, [CLI, 'serve', '--sandbox'], {
+      cwd: workdir,
+      input: '',
+      env: { PATH: process.env.PATH ?? '', MCP_ENV: 'test', MCP_STATE_DB: join(workdir, 'closed.sqlite') },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/RangeError|Error:/);
+    expect(run.stderr).toMatch(/stdio server stopping/);
   });
 });
