@@ -3,13 +3,13 @@
  * limiter, read retries and the translation of every WHMCS reply quirk into either a normalized
  * success reply or a WhmcsMcpError with a stable code. Nothing above this layer sees raw bodies.
  */
-import Bottleneck from 'bottleneck';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { WhmcsMcpError, type ErrorCode } from '../errors.js';
 import { getAction } from './actions.js';
 import { encodeParams, type WhmcsParams } from './encode.js';
+import { LIMITER_STOPPED, createLimiter, type LimiterKind, type WhmcsLimiter } from './limiter.js';
 import { normalizeReply } from './normalize.js';
 import { classifyHttpFailure, classifyWhmcsMessage, isMalformedUtf8Message } from './upstream-errors.js';
 import { parseXmlReply } from './xml-reply.js';
@@ -36,6 +36,8 @@ export interface WhmcsClientOptions {
   /** WHMCS calls per second across the whole process; calls over the rate wait, none is dropped. */
   rateLimitPerSecond?: number;
   maxConcurrency?: number;
+  /** Which limiter backend enforces the two limits above (see limiter.ts); `local` by default. */
+  limiter?: LimiterKind;
   retry?: Partial<WhmcsRetryOptions>;
   logger?: Logger | undefined;
   /** Observes every finished call (metrics); must not throw. */
@@ -120,12 +122,10 @@ export class WhmcsClient {
   readonly endpoint: URL;
   private readonly options: WhmcsClientOptions;
   private readonly retry: Required<WhmcsRetryOptions>;
-  private readonly agent: Agent;
-  private readonly limiter: Bottleneck;
+  private readonly agentOptions: ConstructorParameters<typeof Agent>[0];
+  private agent: Promise<Agent> | undefined;
+  private readonly limiter: WhmcsLimiter;
   private readonly logger: Logger | undefined;
-  private readonly launchIntervalMs: number;
-  private launchGate: Promise<void> = Promise.resolve();
-  private lastLaunch = -Infinity;
   private requests = 0;
   private retries = 0;
   private closed = false;
@@ -140,21 +140,16 @@ export class WhmcsClient {
     this.logger = options.logger;
     const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
     const maxConcurrency = options.maxConcurrency ?? DEFAULTS.maxConcurrency;
-    this.agent = new Agent({
+    this.agentOptions = {
       connections: maxConcurrency,
       keepAliveTimeout: 30_000,
       connect: { timeout: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-    });
-    const rate = options.rateLimitPerSecond ?? DEFAULTS.rateLimitPerSecond;
-    this.launchIntervalMs = 1000 / rate;
-    // Bottleneck queues (no highWater, so a burst waits instead of being dropped) and caps
-    // concurrency; its minTime alone catches up after a late launch, so spaceLaunch() below keeps
-    // every launch at least one interval after the previous one on the real clock.
-    this.limiter = new Bottleneck({
+    };
+    this.limiter = createLimiter(options.limiter ?? 'local', {
       maxConcurrent: maxConcurrency,
-      minTime: Math.floor(this.launchIntervalMs),
+      ratePerSecond: options.rateLimitPerSecond ?? DEFAULTS.rateLimitPerSecond,
     });
   }
 
@@ -234,21 +229,24 @@ export class WhmcsClient {
   }
 
   stats(): WhmcsClientStats {
-    const counts = this.limiter.counts();
-    return {
-      requests: this.requests,
-      retries: this.retries,
-      queued: counts.RECEIVED + counts.QUEUED,
-      running: counts.RUNNING + counts.EXECUTING,
-    };
+    return { requests: this.requests, retries: this.retries, ...this.limiter.counts() };
   }
 
   /** Lets calls in flight finish, refuses new ones, and closes the connection pool. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.limiter.stop({ dropWaitingJobs: false });
-    await this.agent.close();
+    await this.limiter.stop();
+    if (this.agent) await (await this.agent).close();
+  }
+
+  /**
+   * The connection pool, made on the first call: undici takes ~100 ms to load, which a server
+   * should not spend before it has answered its first request.
+   */
+  private connectionPool(): Promise<Agent> {
+    this.agent ??= import('undici').then(({ Agent }) => new Agent(this.agentOptions));
+    return this.agent;
   }
 
   private buildForm(action: string, params: WhmcsParams): string {
@@ -286,64 +284,64 @@ export class WhmcsClient {
     responseType: 'json' | 'xml',
     signal: AbortSignal | undefined,
   ): Promise<{ kind: 'reply'; reply: WhmcsReply } | { kind: 'malformed_utf8'; message: string }> {
-    const result = await this.limiter.schedule(async () => {
-      await this.spaceLaunch();
-      return this.send(action, kind, `${form}&responsetype=${responseType}`, signal);
-    });
+    const dispatcher = await this.connectionPool();
+    const result = await this.limiter.schedule(
+      () => this.send(action, kind, `${form}&responsetype=${responseType}`, dispatcher, signal),
+      signal,
+    );
     return this.judge(action, kind, result, responseType);
-  }
-
-  /** Waits until one launch interval has passed since the previous launch, one caller at a time. */
-  private spaceLaunch(): Promise<void> {
-    const turn = this.launchGate.then(async () => {
-      const wait = this.lastLaunch + this.launchIntervalMs - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
-      this.lastLaunch = performance.now();
-    });
-    this.launchGate = turn;
-    return turn;
   }
 
   private async send(
     action: string,
     kind: 'read' | 'write',
     body: string,
+    dispatcher: Agent,
     signal: AbortSignal | undefined,
   ): Promise<SendResult> {
     // A call cancelled while it waited in the queue never reaches WHMCS.
     signal?.throwIfAborted();
-    const timeoutMs = this.options.timeoutMs ?? DEFAULTS.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // One controller carries both the deadline and the caller's cancellation: cheaper per call
+    // than AbortSignal.timeout plus AbortSignal.any, and the deadline covers reading the body too.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs ?? DEFAULTS.timeoutMs);
+    const forwardCancel = () => deadline.abort(signal?.reason);
+    signal?.addEventListener('abort', forwardCancel, { once: true });
+    const timedOut = () => deadline.signal.aborted && !signal?.aborted;
     this.requests += 1;
-    let response: Response;
     try {
-      response = await fetch(this.endpoint, {
-        method: 'POST',
-        body,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json, application/xml;q=0.9, */*;q=0.1',
-          'user-agent': 'whmcs-mcp',
-        },
-        redirect: 'manual',
-        signal: combined,
-        // Node's fetch takes an undici dispatcher; the DOM RequestInit type does not know it.
-        ...({ dispatcher: this.agent } as object),
-      });
-    } catch (error) {
-      throw this.transportError(error, action, kind, timeout, signal, 'request');
-    }
-    try {
-      const text = await this.readCapped(response);
-      return {
-        status: response.status,
-        contentType: response.headers.get('content-type') ?? '',
-        body: text,
-        location: response.headers.get('location'),
-      };
-    } catch (error) {
-      throw this.transportError(error, action, kind, timeout, signal, 'reply');
+      let response: Response;
+      try {
+        response = await fetch(this.endpoint, {
+          method: 'POST',
+          body,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json, application/xml;q=0.9, */*;q=0.1',
+            'user-agent': 'whmcs-mcp',
+          },
+          redirect: 'manual',
+          signal: deadline.signal,
+          // Node's fetch takes an undici dispatcher; the DOM RequestInit type does not know it.
+          ...({ dispatcher } as object),
+        });
+      } catch (error) {
+        throw this.transportError(error, action, kind, timedOut(), signal, 'request');
+      }
+      try {
+        const text = await this.readCapped(response);
+        return {
+          status: response.status,
+          contentType: response.headers.get('content-type') ?? '',
+          body: text,
+          location: response.headers.get('location'),
+        };
+      } catch (error) {
+        throw this.transportError(error, action, kind, timedOut(), signal, 'reply');
+      }
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forwardCancel);
     }
   }
 
@@ -359,6 +357,8 @@ export class WhmcsClient {
       });
     }
     if (!response.body) return '';
+    // A declared length within the cap is what the connection delivers: read it in one go.
+    if (Number.isFinite(declared) && response.headers.has('content-length')) return response.text();
     const reader = response.body.getReader();
     const chunks: Uint8Array[] = [];
     let total = 0;
@@ -383,7 +383,7 @@ export class WhmcsClient {
     error: unknown,
     action: string,
     kind: 'read' | 'write',
-    timeout: AbortSignal,
+    timedOut: boolean,
     callerSignal: AbortSignal | undefined,
     stage: 'request' | 'reply',
   ): WhmcsMcpError {
@@ -395,7 +395,7 @@ export class WhmcsClient {
         details: { action, cancelled: true, ...delivery },
       });
     }
-    if (timeout.aborted) {
+    if (timedOut) {
       return new WhmcsMcpError(
         'timeout',
         `WHMCS did not answer ${action} within ${this.options.timeoutMs ?? DEFAULTS.timeoutMs} ms.`,
@@ -501,7 +501,7 @@ export class WhmcsClient {
         details: { action, cancelled: true },
       });
     }
-    if (caught instanceof Error && /stopped/i.test(caught.message)) {
+    if (caught instanceof Error && caught.message === LIMITER_STOPPED) {
       return new WhmcsMcpError('upstream_unavailable', 'The WHMCS client is shutting down.', {
         internal: caught.message,
       });
