@@ -1,13 +1,15 @@
 /**
  * The shared rate limiter in front of WHMCS: it counts WHMCS calls (not tool calls), caps how many
- * are in flight, spaces launches by at least one interval on the real clock, and queues in arrival
- * order without ever dropping a call.
+ * are in flight, lets no more calls start in any one-second window than the rate allows, and
+ * queues in arrival order without ever dropping a call.
  *
- * Two backends keep the same contract. `local` (the default) decides in the caller's turn of the
- * event loop when there is room, and otherwise wakes the queue with a single timer. `bottleneck`
- * runs the same policy through Bottleneck, whose store is the route to sharing one limit between
- * replicas; its local store yields the event loop (setTimeout 0) at each step of a job, which
- * measured about 5 ms per call here, so a single process does not use it by default.
+ * Two backends keep that contract. `local` (the default) keeps the start times of the last window
+ * and decides in the caller's turn of the event loop when there is room, so an aggregator's
+ * section reads leave together instead of one interval apart; otherwise a single timer wakes the
+ * queue. `bottleneck` runs through Bottleneck, whose store is the route to sharing one limit
+ * between replicas, and spaces every launch by the full interval; its local store yields the
+ * event loop (setTimeout 0) at each step of a job, which measured about 5 ms per call here, so a
+ * single process does not use it by default.
  */
 import Bottleneck from 'bottleneck';
 
@@ -15,9 +17,25 @@ export type LimiterKind = 'local' | 'bottleneck';
 
 export interface LimiterOptions {
   maxConcurrent: number;
-  /** Launches per second; launches are at least 1000 / rate ms apart. */
+  /** Launches per second, held over every one-second window (see launchWindow for fractions). */
   ratePerSecond: number;
 }
+
+/**
+ * How the rate becomes a window: at most `launches` starts in any `windowMs`. A whole rate is
+ * exactly that many per second; a fractional one keeps the whole part (at least one) as the burst
+ * and stretches the window so the long-run rate is exact (2.5/s: 2 per 800 ms; 0.1/s: 1 per 10 s).
+ */
+export function launchWindow(ratePerSecond: number): { launches: number; windowMs: number } {
+  const launches = Math.max(1, Math.floor(ratePerSecond));
+  return { launches, windowMs: (1000 * launches) / ratePerSecond };
+}
+
+/**
+ * A launch holds its place in the window this much longer than the window itself: requests reach
+ * WHMCS a few milliseconds after they start, unevenly, and WHMCS counts arrivals, not starts.
+ */
+export const WINDOW_GUARD = 0.05;
 
 export interface LimiterCounts {
   queued: number;
@@ -53,17 +71,21 @@ interface Waiter {
 
 export class LocalLimiter implements WhmcsLimiter {
   private readonly maxConcurrent: number;
-  private readonly intervalMs: number;
+  private readonly windowMs: number;
+  /** Start times of the last `launches` calls, oldest at `next`: a ring of the current window. */
+  private readonly recentLaunches: number[];
+  private next = 0;
   private readonly queue: Waiter[] = [];
   private running = 0;
-  private lastLaunch = -Infinity;
   private wakeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private idle: (() => void) | undefined;
 
   constructor(options: LimiterOptions) {
     this.maxConcurrent = options.maxConcurrent;
-    this.intervalMs = 1000 / options.ratePerSecond;
+    const window = launchWindow(options.ratePerSecond);
+    this.windowMs = window.windowMs * (1 + WINDOW_GUARD);
+    this.recentLaunches = new Array<number>(window.launches).fill(-Infinity);
   }
 
   schedule<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -105,13 +127,15 @@ export class LocalLimiter implements WhmcsLimiter {
     return this.running < this.maxConcurrent;
   }
 
+  /** Milliseconds until the oldest launch of the window leaves it; zero or less means now. */
   private launchWait(): number {
-    return this.lastLaunch + this.intervalMs - performance.now();
+    return (this.recentLaunches[this.next] as number) + this.windowMs - performance.now();
   }
 
   private async run<T>(task: () => Promise<T>): Promise<T> {
     this.running += 1;
-    this.lastLaunch = performance.now();
+    this.recentLaunches[this.next] = performance.now();
+    this.next = (this.next + 1) % this.recentLaunches.length;
     try {
       return await task();
     } finally {

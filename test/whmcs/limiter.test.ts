@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITER_STOPPED, createLimiter, type LimiterKind } from '../../src/whmcs/limiter.js';
+import { LIMITER_STOPPED, createLimiter, launchWindow, type LimiterKind } from '../../src/whmcs/limiter.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The most start times that fall within any window of `windowMs`. */
+function busiestWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let busiest = 0;
+  for (let start = 0, end = 0; start < sorted.length; start += 1) {
+    while (end < sorted.length && (sorted[end] as number) - (sorted[start] as number) < windowMs) end += 1;
+    busiest = Math.max(busiest, end - start);
+  }
+  return busiest;
+}
 
 /** A task that records when it started and stays in flight for `ms`. */
 function trackedTask(log: { started: number[]; inFlight: number; peak: number }, ms: number, value: number) {
@@ -26,22 +37,24 @@ describe.each<LimiterKind>(['local', 'bottleneck'])('%s limiter', (kind) => {
     expect(log.peak).toBe(3);
   });
 
-  it('spaces launches by at least the interval and keeps arrival order', async () => {
-    const limiter = createLimiter(kind, { maxConcurrent: 10, ratePerSecond: 50 });
+  it('starts no more tasks in any one-second window than the rate, in arrival order', async () => {
+    const rate = 50;
+    const limiter = createLimiter(kind, { maxConcurrent: 100, ratePerSecond: rate });
     const order: number[] = [];
     const started: number[] = [];
+    const began = performance.now();
     await Promise.all(
-      Array.from({ length: 8 }, (_, index) =>
+      Array.from({ length: 60 }, (_, index) =>
         limiter.schedule(async () => {
           order.push(index);
           started.push(performance.now());
         }),
       ),
     );
-    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    const gaps = started.slice(1).map((time, index) => time - (started[index] as number));
-    // 20 ms apart; timers may fire a fraction of a millisecond early on the monotonic clock.
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(19);
+    expect(order).toEqual(Array.from({ length: 60 }, (_, index) => index));
+    expect(busiestWindow(started, 1000)).toBeLessThanOrEqual(rate);
+    // The 51st start has to wait for the first to leave its window.
+    expect(performance.now() - began).toBeGreaterThanOrEqual(1000);
   });
 
   it('passes a task failure to its caller and keeps serving the queue', async () => {
@@ -96,6 +109,25 @@ describe.each<LimiterKind>(['local', 'bottleneck'])('%s limiter', (kind) => {
     release();
     await Promise.all([blocker, waiting]);
     expect(limiter.counts()).toEqual({ queued: 0, running: 0 });
+  });
+});
+
+describe('local limiter bursts', () => {
+  it('starts a burst within the rate at once instead of one interval apart', async () => {
+    const limiter = createLimiter('local', { maxConcurrent: 8, ratePerSecond: 10 });
+    const started: number[] = [];
+    const began = performance.now();
+    await Promise.all(
+      Array.from({ length: 7 }, () => limiter.schedule(async () => void started.push(performance.now()))),
+    );
+    // Spaced by the interval, the seventh would start 600 ms after the first.
+    expect(Math.max(...started) - began).toBeLessThan(100);
+  });
+
+  it('holds a fractional rate over its stretched window', () => {
+    expect(launchWindow(10)).toEqual({ launches: 10, windowMs: 1000 });
+    expect(launchWindow(2.5)).toEqual({ launches: 2, windowMs: 800 });
+    expect(launchWindow(0.1)).toEqual({ launches: 1, windowMs: 10_000 });
   });
 });
 
