@@ -113,7 +113,7 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup, bu
       `Invoices 1..${invoiceIds.length} in turn; ${warmup} warm-up rounds, then ${measured} rounds${stoppedEarly ? ` (stopped at the ${budgetMs / 1000} s time budget instead of ${samples})` : ''}, each round timing the three paths once in rotating order, one call at a time: get_invoice through stdio; one GetInvoice direct; and the same WHMCS calls get_invoice made for that invoice (counted on the sandbox beforehand), replayed direct in the tool's order.`,
       `get_invoice makes ${round(meanCalls, 2)} WHMCS calls on average (GetInvoice plus the owner's GetClientsDetails for the currency code, and GetCurrencies where a transaction carries its own currency), so against one GetInvoice the difference includes whole extra WHMCS round trips; against the replay it is the MCP server's own cost (stdio framing, JSON-RPC, policy, validation, projection, redaction, output schema) plus the second process.`,
       'The RSS of the spawned server is read before the load (settled) and its VmHWM after the read and fan-out runs; its CPU time (utime + stime from /proc/<pid>/stat) over the measured rounds, divided by the rounds, is its CPU cost per get_invoice.',
-      'Context, 300 samples each after the rounds: one GetInvoice sent with undici.request straight to the sandbox (no WhmcsClient), and an empty job through a Bottleneck limiter set up as the WhmcsClient sets it up (4 concurrent, minTime 1 ms); together they show what a direct call costs before the client adds anything.',
+      'Context, 300 samples each after the rounds: one GetInvoice sent with undici.request straight to the sandbox (no WhmcsClient), and an empty job through the default limiter of the WhmcsClient set up the same way (4 concurrent, the same rate); together they show what a direct call costs before the client adds anything.',
     ],
     samples: {
       warmup_rounds: warmup,
@@ -171,16 +171,16 @@ async function sampleFanOut({ server, sandbox, whmcs, samples, latencyMs, client
   }
 }
 
-function fanOutSection({ measured, wider, samples, widerSamples, latencyMs, clientId, widerConcurrency }) {
+function fanOutSection({ measured, compared, samples, comparedSamples, latencyMs, clientId, comparedConcurrency }) {
   return {
     id: 'fan_out',
     title: 'Aggregator fan-out: get_account_360 at 50 ms WHMCS latency',
     method: [
       `The same sandbox and spawned server as the read overhead, with faults.set({ latencyMs: ${latencyMs} }) on the sandbox (every WHMCS reply waits ${latencyMs} ms).`,
       `${samples} samples each, alternating: get_account_360 for client ${clientId} through stdio, and one GetClientsDetails direct with a WhmcsClient (the single-call reference). Ratio = p50 of the aggregator / p50 of the single call.`,
-      `WHMCS calls per aggregator call are counted on the sandbox (stats() before and after each call). The server runs with the default WHMCS_MAX_CONCURRENCY (4), so more than 4 calls in flight wait for a slot; the target is judged on that default. For comparison only, a second server with WHMCS_MAX_CONCURRENCY=${widerConcurrency} is measured the same way (${widerSamples} samples).`,
+      `WHMCS calls per aggregator call are counted on the sandbox (stats() before and after each call). The server runs with the default WHMCS_MAX_CONCURRENCY (8), so all 7 reads can be in flight at once; the target is judged on that default. For comparison only, a second server with WHMCS_MAX_CONCURRENCY=${comparedConcurrency} (the default before this version; 7 reads then go out in two waves) is measured the same way (${comparedSamples} samples).`,
     ],
-    samples: { per_path: samples, warmup_per_path: 2, per_path_wider_concurrency: widerSamples },
+    samples: { per_path: samples, warmup_per_path: 2, per_path_compared_concurrency: comparedSamples },
     figures: {
       sandbox_latency_ms: latencyMs,
       get_account_360_ms: measured.fanOut,
@@ -188,8 +188,8 @@ function fanOutSection({ measured, wider, samples, widerSamples, latencyMs, clie
       ratio_p50: measured.ratio,
       whmcs_calls_per_get_account_360: measured.callCounts,
       whmcs_calls_by_action: measured.mix,
-      [`with_max_concurrency_${widerConcurrency}`]: wider
-        ? { get_account_360_ms: wider.fanOut, single_whmcs_call_ms: wider.one, ratio_p50: wider.ratio }
+      [`with_max_concurrency_${comparedConcurrency}`]: compared
+        ? { get_account_360_ms: compared.fanOut, single_whmcs_call_ms: compared.one, ratio_p50: compared.ratio }
         : null,
     },
     checks: [check('Fan-out: get_account_360 p50 / one WHMCS call p50', measured.ratio, 'x', 1.5)],
@@ -198,16 +198,16 @@ function fanOutSection({ measured, wider, samples, widerSamples, latencyMs, clie
 
 /**
  * What one WHMCS round trip costs on this machine without the client (undici.request straight to
- * the sandbox), and what the client's limiter adds by itself (an empty job through a Bottleneck
- * set up as the client sets it up): the floor under every direct figure.
+ * the sandbox), and what the client's limiter adds by itself (an empty job through the limiter the
+ * client uses, set up the same way): the floor under every direct figure.
  */
 async function roundTripContext(sandbox, samples) {
   const { Agent, request } = await import('undici');
-  const { default: Bottleneck } = await import('bottleneck');
+  const { createLimiter } = await importDist('whmcs/limiter.js');
   const agent = new Agent({ connections: 4, keepAliveTimeout: 30_000 });
   const raw = [];
   const limiterOnly = [];
-  const limiter = new Bottleneck({ maxConcurrent: 4, minTime: Math.floor(1000 / RATE_LIMIT) });
+  const limiter = createLimiter('local', { maxConcurrent: 4, ratePerSecond: RATE_LIMIT });
   try {
     for (let index = 0; index < samples; index += 1) {
       const body = new URLSearchParams({
@@ -231,7 +231,7 @@ async function roundTripContext(sandbox, samples) {
       limiterOnly.push(performance.now() - started);
     }
   } finally {
-    await limiter.stop({ dropWaitingJobs: false });
+    await limiter.stop();
     await agent.close();
   }
   return { raw: summarize(raw), limiter: summarize(limiterOnly) };
@@ -264,7 +264,7 @@ export async function measureReads({
     WHMCS_RATE_LIMIT: String(RATE_LIMIT),
   };
   let server;
-  let widerServer;
+  let comparedServer;
   try {
     server = await startStdioServer({ args: ['serve'], env: serverEnv(serverVariables), cwd: scratch.path });
     const idle = await settledRss(server.pid);
@@ -292,33 +292,33 @@ export async function measureReads({
     server = undefined;
 
     // The same fan-out with room for every section's call at once, for comparison.
-    const widerConcurrency = 8;
-    const widerSamples = Math.max(5, Math.round(fanOutSamples / 2));
-    widerServer = await startStdioServer({
+    const comparedConcurrency = 4;
+    const comparedSamples = Math.max(5, Math.round(fanOutSamples / 2));
+    comparedServer = await startStdioServer({
       args: ['serve'],
-      env: serverEnv({ ...serverVariables, WHMCS_MAX_CONCURRENCY: String(widerConcurrency) }),
+      env: serverEnv({ ...serverVariables, WHMCS_MAX_CONCURRENCY: String(comparedConcurrency) }),
       cwd: scratch.path,
     });
-    const wider = await sampleFanOut({
-      server: widerServer,
+    const compared = await sampleFanOut({
+      server: comparedServer,
       sandbox,
       whmcs,
-      samples: widerSamples,
+      samples: comparedSamples,
       ...fanOutSettings,
     });
-    progress(`fan-out with WHMCS_MAX_CONCURRENCY=${widerConcurrency}: ratio ${wider.ratio}x`);
+    progress(`fan-out with WHMCS_MAX_CONCURRENCY=${comparedConcurrency}: ratio ${compared.ratio}x`);
     const fanOut = fanOutSection({
       measured,
-      wider,
+      compared,
       samples: fanOutSamples,
-      widerSamples,
-      widerConcurrency,
+      comparedSamples,
+      comparedConcurrency,
       ...fanOutSettings,
     });
     return { readOverhead, fanOut, stdioPeakRssMB: memory.peakRssMB };
   } finally {
     await server?.close().catch(() => undefined);
-    await widerServer?.close().catch(() => undefined);
+    await comparedServer?.close().catch(() => undefined);
     await whmcs.close();
     await sandbox.close();
     scratch.remove();

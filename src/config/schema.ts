@@ -29,6 +29,7 @@ export interface WhmcsConfig {
   maxResponseBytes: number;
   rateLimitPerSecond: number;
   maxConcurrency: number;
+  limiter: 'local' | 'bottleneck';
   /** Attempts of a read action, the first included; writes are sent once. */
   retryAttempts: number;
   retryMaxMs: number;
@@ -341,6 +342,7 @@ function whmcsConfigFrom(
     maxResponseBytes: pick('WHMCS_MAX_RESPONSE_BYTES'),
     rateLimitPerSecond: pick('WHMCS_RATE_LIMIT'),
     maxConcurrency: pick('WHMCS_MAX_CONCURRENCY'),
+    limiter: pick('WHMCS_LIMITER'),
     retryAttempts: pick('WHMCS_RETRY_ATTEMPTS'),
     retryMaxMs: pick('WHMCS_RETRY_MAX_MS'),
   };

@@ -505,9 +505,17 @@ export const CONFIG_SPEC = {
   }),
   WHMCS_MAX_CONCURRENCY: variable({
     group: 'upstream',
-    defaultText: '4',
-    description: 'WHMCS calls in flight at once (1 to 64).',
-    schema: wholeNumber({ min: 1, max: 64, fallback: 4 }),
+    defaultText: '8',
+    description:
+      'WHMCS calls in flight at once (1 to 64). The default lets the largest aggregator (get_account_360, 7 reads) send its reads in one wave.',
+    schema: wholeNumber({ min: 1, max: 64, fallback: 8 }),
+  }),
+  WHMCS_LIMITER: variable({
+    group: 'upstream',
+    defaultText: 'local',
+    description:
+      'How the two limits above are enforced: local (in-process; at most WHMCS_RATE_LIMIT calls start in any one-second window) or bottleneck (the same limits through Bottleneck, every launch a full interval apart; about 5 ms slower per call).',
+    schema: oneOf(['local', 'bottleneck'] as const, 'local'),
   }),
   WHMCS_RETRY_ATTEMPTS: variable({
     group: 'upstream',

@@ -16,6 +16,7 @@ export interface WhmcsClientSettings {
   maxResponseBytes: number;
   rateLimitPerSecond: number;
   maxConcurrency: number;
+  limiter: 'local' | 'bottleneck';
   retry: { attempts: number; maxTotalMs: number };
   logger: Logger;
 }
@@ -33,6 +34,7 @@ export function whmcsClientOptions(config: Pick<AppConfig, 'whmcs'>, logger: Log
     maxResponseBytes: whmcs.maxResponseBytes,
     rateLimitPerSecond: whmcs.rateLimitPerSecond,
     maxConcurrency: whmcs.maxConcurrency,
+    limiter: whmcs.limiter,
     retry: { attempts: whmcs.retryAttempts, maxTotalMs: whmcs.retryMaxMs },
     logger,
   };

@@ -73,7 +73,7 @@ const DEFAULTS = {
   connectTimeoutMs: 10_000,
   maxResponseBytes: 20 * 1024 * 1024,
   rateLimitPerSecond: 10,
-  maxConcurrency: 4,
+  maxConcurrency: 8,
   retry: { attempts: 3, maxTotalMs: 15_000, minDelayMs: 200, maxDelayMs: 2_000 },
 } as const;
 

@@ -62,7 +62,8 @@ describe('parseConfig defaults', () => {
       connectTimeoutMs: 10000,
       maxResponseBytes: 20 * 1024 * 1024,
       rateLimitPerSecond: 10,
-      maxConcurrency: 4,
+      maxConcurrency: 8,
+      limiter: 'local',
       retryAttempts: 3,
       retryMaxMs: 15000,
     });
@@ -123,6 +124,13 @@ describe('parseConfig values', () => {
     ['WHMCS_RETRY_MAX_MS', 'ten'],
   ])('refuses %s=%s as out of bounds', (variable, text) => {
     expect(problemFor({ ...VALID, [variable]: text }, variable)).toMatch(/from \d+(\.\d+)? to \d+/);
+  });
+
+  it('takes a limiter backend by name and refuses any other', () => {
+    expect(configOf({ ...VALID, WHMCS_LIMITER: 'Bottleneck' }).whmcs.limiter).toBe('bottleneck');
+    expect(problemFor({ ...VALID, WHMCS_LIMITER: 'redis' }, 'WHMCS_LIMITER')).toMatch(
+      /must be one of local, bottleneck/,
+    );
   });
 
   it('accepts numbers at their bounds and a fractional rate', () => {
@@ -451,7 +459,8 @@ describe('whmcsClientOptions', () => {
       connectTimeoutMs: 10000,
       maxResponseBytes: 20 * 1024 * 1024,
       rateLimitPerSecond: 10,
-      maxConcurrency: 4,
+      maxConcurrency: 8,
+      limiter: 'local',
       retry: { attempts: 5, maxTotalMs: 9000 },
       logger,
     });

@@ -84,6 +84,15 @@ describe('WhmcsClient replies', () => {
     expect((reply.clients as unknown[]).length).toBe(2);
   });
 
+  it('works the same through the bottleneck limiter backend', async () => {
+    const seen = answer(() => HttpResponse.json({ result: 'success', totalresults: '0' }));
+    const client = makeClient({ limiter: 'bottleneck' });
+    const replies = await Promise.all([client.call('GetStats'), client.call('GetStats')]);
+    expect(replies.map((reply) => reply.result)).toEqual(['success', 'success']);
+    expect(seen).toHaveLength(2);
+    expect(client.stats()).toMatchObject({ requests: 2, queued: 0, running: 0 });
+  });
+
   it('maps result:error with HTTP 200 to a typed error carrying the WHMCS message', async () => {
     answer(() => HttpResponse.json({ result: 'error', message: 'Invoice ID Not Found' }));
     const error = await failure(makeClient().call('GetInvoice', { invoiceid: 999 }));
