@@ -59,6 +59,7 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup, bu
   const viaTool = [];
   const directSingle = [];
   const directReplay = [];
+  const noUpstreamTool = [];
   const paths = [
     async (invoiceId, record) => {
       const started = performance.now();
@@ -75,6 +76,12 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup, bu
       const started = performance.now();
       await replayGetInvoice(whmcs, invoiceId, usesCurrencies);
       if (record) directReplay.push(performance.now() - started);
+    },
+    // The floor under any tool over stdio: a tool answered from the action table, no WHMCS call.
+    async (_invoiceId, record) => {
+      const started = performance.now();
+      await callTool(server.client, 'whmcs_list_actions', { limit: 1 });
+      if (record) noUpstreamTool.push(performance.now() - started);
     },
   ];
   const total = warmup + samples;
@@ -103,17 +110,18 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup, bu
   const tool = summarize(viaTool);
   const single = summarize(directSingle);
   const replay = summarize(directReplay);
+  const floor = summarize(noUpstreamTool);
   const overheadSingle = { p50: round(tool.p50 - single.p50, 3), p99: round(tool.p99 - single.p99, 3) };
   const overheadReplay = { p50: round(tool.p50 - replay.p50, 3), p99: round(tool.p99 - replay.p99, 3) };
   return {
     id: 'read_overhead',
     title: 'Read overhead: get_invoice over stdio vs direct WHMCS calls',
     method: [
-      `One sandbox (seed 1, 50 clients, no latency) in the benchmark process. \`node dist/cli.js serve\` spawned over stdio and pointed at it (WHMCS_API_URL, WHMCS_ALLOW_HTTP=true, MCP_ENV=test, WHMCS_RATE_LIMIT=${RATE_LIMIT}, other settings default: 4 concurrent WHMCS calls, log level info to a drained pipe). The direct path is a WhmcsClient from dist/ with the same rate limit and defaults, in the benchmark process.`,
-      `Invoices 1..${invoiceIds.length} in turn; ${warmup} warm-up rounds, then ${measured} rounds${stoppedEarly ? ` (stopped at the ${budgetMs / 1000} s time budget instead of ${samples})` : ''}, each round timing the three paths once in rotating order, one call at a time: get_invoice through stdio; one GetInvoice direct; and the same WHMCS calls get_invoice made for that invoice (counted on the sandbox beforehand), replayed direct in the tool's order.`,
+      `One sandbox (seed 1, 50 clients, no latency) in the benchmark process. \`node dist/cli.js serve\` spawned over stdio and pointed at it (WHMCS_API_URL, WHMCS_ALLOW_HTTP=true, MCP_ENV=test, WHMCS_RATE_LIMIT=${RATE_LIMIT}, other settings default: 8 concurrent WHMCS calls, log level info to a drained pipe). The direct path is a WhmcsClient from dist/ with the same rate limit and defaults, in the benchmark process.`,
+      `Invoices 1..${invoiceIds.length} in turn; ${warmup} warm-up rounds, then ${measured} rounds${stoppedEarly ? ` (stopped at the ${budgetMs / 1000} s time budget instead of ${samples})` : ''}, each round timing the four paths once in rotating order, one call at a time: get_invoice through stdio; one GetInvoice direct; the same WHMCS calls get_invoice made for that invoice (counted on the sandbox beforehand), replayed direct in the tool's order; and whmcs_list_actions (limit 1) through stdio, a tool that makes no WHMCS call: the floor of any tool call over stdio here (two processes, pipes, JSON-RPC and the SDK on both sides, the dispatcher).`,
       `get_invoice makes ${round(meanCalls, 2)} WHMCS calls on average (GetInvoice plus the owner's GetClientsDetails for the currency code, and GetCurrencies where a transaction carries its own currency), so against one GetInvoice the difference includes whole extra WHMCS round trips; against the replay it is the MCP server's own cost (stdio framing, JSON-RPC, policy, validation, projection, redaction, output schema) plus the second process.`,
       'The RSS of the spawned server is read before the load (settled) and its VmHWM after the read and fan-out runs; its CPU time (utime + stime from /proc/<pid>/stat) over the measured rounds, divided by the rounds, is its CPU cost per get_invoice.',
-      'Context, 300 samples each after the rounds: one GetInvoice sent with undici.request straight to the sandbox (no WhmcsClient), and an empty job through the default limiter of the WhmcsClient set up the same way (4 concurrent, the same rate); together they show what a direct call costs before the client adds anything.',
+      'Context, 300 samples each after the rounds: one GetInvoice sent with undici.request straight to the sandbox (no WhmcsClient), and an empty job through the default limiter of the WhmcsClient set up the same way (8 concurrent, the same rate); together they show what a direct call costs before the client adds anything.',
     ],
     samples: {
       warmup_rounds: warmup,
@@ -128,6 +136,7 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup, bu
       direct_same_whmcs_calls_ms: replay,
       overhead_vs_single_get_invoice_ms: overheadSingle,
       overhead_vs_same_whmcs_calls_ms: overheadReplay,
+      tool_without_whmcs_call_via_stdio_ms: floor,
       // CPU the server process spent per get_invoice (its WHMCS client included), robust to a busy machine.
       server_cpu_ms_per_get_invoice: serverCpuPerCall,
     },

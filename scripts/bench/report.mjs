@@ -65,6 +65,10 @@ function keyFigures(section) {
         ...pick('one GetInvoice direct', ms(figures.direct_single_get_invoice_ms)),
         ...pick('same WHMCS calls direct', ms(figures.direct_same_whmcs_calls_ms)),
         ...pick(
+          'floor: a tool with no WHMCS call via stdio (whmcs_list_actions)',
+          ms(figures.tool_without_whmcs_call_via_stdio_ms),
+        ),
+        ...pick(
           'context: undici.request straight to the sandbox',
           ms(figures.context_raw_http_round_trip_ms),
         ),
