@@ -180,7 +180,15 @@ async function sampleFanOut({ server, sandbox, whmcs, samples, latencyMs, client
   }
 }
 
-function fanOutSection({ measured, compared, samples, comparedSamples, latencyMs, clientId, comparedConcurrency }) {
+function fanOutSection({
+  measured,
+  compared,
+  samples,
+  comparedSamples,
+  latencyMs,
+  clientId,
+  comparedConcurrency,
+}) {
   return {
     id: 'fan_out',
     title: 'Aggregator fan-out: get_account_360 at 50 ms WHMCS latency',
@@ -198,7 +206,11 @@ function fanOutSection({ measured, compared, samples, comparedSamples, latencyMs
       whmcs_calls_per_get_account_360: measured.callCounts,
       whmcs_calls_by_action: measured.mix,
       [`with_max_concurrency_${comparedConcurrency}`]: compared
-        ? { get_account_360_ms: compared.fanOut, single_whmcs_call_ms: compared.one, ratio_p50: compared.ratio }
+        ? {
+            get_account_360_ms: compared.fanOut,
+            single_whmcs_call_ms: compared.one,
+            ratio_p50: compared.ratio,
+          }
         : null,
     },
     checks: [check('Fan-out: get_account_360 p50 / one WHMCS call p50', measured.ratio, 'x', 1.5)],
