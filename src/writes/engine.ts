@@ -213,7 +213,8 @@ export class WriteFlow {
       version: 0,
     };
     this.store.createIntent(intent, this.audit(principal, intent, 'draft', 'success'));
-    return this.view(intent);
+    // A new intent (its id is fresh and random) has no approvals yet.
+    return this.view(intent, []);
   }
 
   // ---- validate ----------------------------------------------------------------------------
@@ -834,29 +835,33 @@ export class WriteFlow {
    * Approvals that still count: for these exact parameters, not expired, and given after the last
    * validation (a re-validation shows a new snapshot, so earlier approvals no longer apply).
    */
-  private validApprovals(intent: Intent, now: Date): Approval[] {
+  private validApprovals(
+    intent: Intent,
+    now: Date,
+    rows: readonly Approval[] = this.store.listApprovals(intent.id),
+  ): Approval[] {
     const since = intent.validation?.validated_at ?? '';
-    return this.store
-      .listApprovals(intent.id)
-      .filter(
-        (row) =>
-          row.decision === 'approve' &&
-          row.params_digest === intent.params_digest &&
-          row.expires_at > now.toISOString() &&
-          row.created_at >= since,
-      );
+    const nowIso = now.toISOString();
+    return rows.filter(
+      (row) =>
+        row.decision === 'approve' &&
+        row.params_digest === intent.params_digest &&
+        row.expires_at > nowIso &&
+        row.created_at >= since,
+    );
   }
 
-  private stillNeeded(intent: Intent): number {
+  private stillNeeded(intent: Intent, rows?: readonly Approval[]): number {
     if (intent.state !== 'validated' && intent.state !== 'approved') return 0;
-    const valid = this.validApprovals(intent, this.now()).length;
+    const valid = this.validApprovals(intent, this.now(), rows).length;
     return Math.max(0, intent.approvals_required - valid);
   }
 
-  private view(intent: Intent): IntentView {
+  /** The intent as callers see it; `rows` are its approvals when the caller has just read them. */
+  private view(intent: Intent, rows: readonly Approval[] = this.store.listApprovals(intent.id)): IntentView {
     return {
       ...intent,
-      approvals: this.store.listApprovals(intent.id).map((row) => ({
+      approvals: rows.map((row) => ({
         approver_label: row.approver_label,
         channel: row.channel,
         decision: row.decision,
@@ -864,7 +869,7 @@ export class WriteFlow {
         created_at: row.created_at,
         expires_at: row.expires_at,
       })),
-      approvals_still_needed: this.stillNeeded(intent),
+      approvals_still_needed: this.stillNeeded(intent, rows),
     };
   }
 

@@ -168,10 +168,67 @@ export interface SqliteStoreOptions {
   now?: () => Date;
 }
 
+/** The statements every call uses, prepared once per connection (preparing costs as much as running). */
+function prepareStatements(db: Database.Database) {
+  return {
+    auditHead: db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1'),
+    insertAudit: db.prepare(
+      `INSERT INTO audit (seq, at, principal, tool, action, entity, intent_id, event, outcome, params_digest, detail, prev_hash, hash)
+       VALUES (@seq, @at, @principal, @tool, @action, @entity, @intent_id, @event, @outcome, @params_digest, @detail, @prev_hash, @hash)`,
+    ),
+    moveAuditHead: db.prepare<[number, string]>('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1'),
+    insertIntent: db.prepare(
+      'INSERT INTO intents (id, action, state, drafted_by, created_at, updated_at, version, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertIdempotencyKey: db.prepare(
+      'INSERT INTO idempotency_keys (principal, key, intent_id, params_digest, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    intentBody: db.prepare<[string], { body: string }>('SELECT body FROM intents WHERE id = ?'),
+    idempotencyKey: db.prepare<[string, string], IdempotencyRecord>(
+      'SELECT intent_id, params_digest FROM idempotency_keys WHERE principal = ? AND key = ?',
+    ),
+    updateIntent: db.prepare(
+      'UPDATE intents SET state = ?, updated_at = ?, version = ?, body = ? WHERE id = ? AND state = ? AND version = ?',
+    ),
+    intentExists: db.prepare<[string], { found: number }>('SELECT 1 AS found FROM intents WHERE id = ?'),
+    upsertApproval: db.prepare(
+      `INSERT INTO approvals (intent_id, approver, approver_label, channel, decision, reason, params_digest, created_at, expires_at)
+       VALUES (@intent_id, @approver, @approver_label, @channel, @decision, @reason, @params_digest, @created_at, @expires_at)
+       ON CONFLICT (intent_id, approver) DO UPDATE SET
+         decision = excluded.decision, reason = excluded.reason, channel = excluded.channel,
+         params_digest = excluded.params_digest, created_at = excluded.created_at, expires_at = excluded.expires_at`,
+    ),
+    approvals: db.prepare<[string], Approval>(
+      'SELECT * FROM approvals WHERE intent_id = ? ORDER BY created_at, approver',
+    ),
+    allAudit: db.prepare<[], AuditDbRow>('SELECT * FROM audit ORDER BY seq'),
+    dailyTotal: db
+      .prepare<[string, string], { total: bigint }>(
+        'SELECT COALESCE(SUM(amount_cents), 0) AS total FROM daily_totals WHERE day = ? AND currency = ?',
+      )
+      .safeIntegers(true),
+    addToDailyTotal: db.prepare<[string, string, string, bigint]>(
+      `INSERT INTO daily_totals (day, currency, action, amount_cents) VALUES (?, ?, ?, ?)
+       ON CONFLICT (day, currency, action) DO UPDATE SET amount_cents = amount_cents + excluded.amount_cents`,
+    ),
+    executingBodies: db.prepare<[], { body: string }>("SELECT body FROM intents WHERE state = 'executing'"),
+    setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+    upsertSetting: db.prepare<[string, string, string]>(
+      'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    ),
+  };
+}
+
+/** The list queries' WHERE clauses vary with the filter; each shape is prepared once and kept. */
+const LIST_STATEMENTS_KEPT = 256;
+
 export class SqliteIntentStore implements IntentStore {
   readonly durable: boolean;
   private readonly db: Database.Database;
   private readonly now: () => Date;
+  private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly transactions: ReturnType<SqliteIntentStore['prepareTransactions']>;
+  private readonly listStatements = new Map<string, Database.Statement>();
 
   constructor(options: SqliteStoreOptions) {
     this.durable = options.path !== ':memory:';
@@ -183,6 +240,8 @@ export class SqliteIntentStore implements IntentStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.sql = prepareStatements(this.db);
+    this.transactions = this.prepareTransactions();
     if (this.durable) {
       for (const suffix of ['-wal', '-shm']) {
         if (existsSync(options.path + suffix)) chmodSync(options.path + suffix, 0o600);
@@ -212,10 +271,7 @@ export class SqliteIntentStore implements IntentStore {
 
   /** Appends inside the caller's transaction. */
   private appendInTransaction(event: AuditEvent): AuditRow {
-    const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as {
-      seq: number;
-      hash: string;
-    };
+    const head = this.sql.auditHead.get()!;
     const row: Omit<AuditRow, 'hash' | 'prev_hash'> = {
       seq: head.seq + 1,
       at: this.now().toISOString(),
@@ -230,33 +286,24 @@ export class SqliteIntentStore implements IntentStore {
       detail: event.detail,
     };
     const hash = auditRowHash(head.hash, row);
-    this.db
-      .prepare(
-        `INSERT INTO audit (seq, at, principal, tool, action, entity, intent_id, event, outcome, params_digest, detail, prev_hash, hash)
-         VALUES (@seq, @at, @principal, @tool, @action, @entity, @intent_id, @event, @outcome, @params_digest, @detail, @prev_hash, @hash)`,
-      )
-      .run({
-        ...row,
-        detail: row.detail === null ? null : canonicalJson(row.detail),
-        prev_hash: head.hash,
-        hash,
-      });
-    this.db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1').run(row.seq, hash);
+    this.sql.insertAudit.run({
+      ...row,
+      detail: row.detail === null ? null : canonicalJson(row.detail),
+      prev_hash: head.hash,
+      hash,
+    });
+    this.sql.moveAuditHead.run(row.seq, hash);
     return { ...row, prev_hash: head.hash, hash };
   }
 
-  /** IMMEDIATE takes the write lock at the start, so a second process waits instead of failing midway. */
-  private writeTransaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
-  }
-
-  createIntent(intent: Intent, audit: AuditEvent): void {
-    this.writeTransaction(() => {
-      this.db
-        .prepare(
-          'INSERT INTO intents (id, action, state, drafted_by, created_at, updated_at, version, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(
+  /**
+   * Every write is one IMMEDIATE transaction (the write lock taken at the start, so a second process
+   * waits instead of failing midway), wrapped once per connection rather than on every call.
+   */
+  private prepareTransactions() {
+    return {
+      create: this.writeTransaction((intent: Intent, audit: AuditEvent) => {
+        this.sql.insertIntent.run(
           intent.id,
           intent.action,
           intent.state,
@@ -266,27 +313,97 @@ export class SqliteIntentStore implements IntentStore {
           intent.version,
           JSON.stringify(intent),
         );
-      if (intent.idempotency_key !== null) {
-        this.db
-          .prepare(
-            'INSERT INTO idempotency_keys (principal, key, intent_id, params_digest, created_at) VALUES (?, ?, ?, ?, ?)',
-          )
-          .run(intent.drafted_by, intent.idempotency_key, intent.id, intent.params_digest, intent.created_at);
-      }
-      this.appendInTransaction(audit);
-    });
+        if (intent.idempotency_key !== null) {
+          this.sql.insertIdempotencyKey.run(
+            intent.drafted_by,
+            intent.idempotency_key,
+            intent.id,
+            intent.params_digest,
+            intent.created_at,
+          );
+        }
+        this.appendInTransaction(audit);
+      }),
+
+      update: this.writeTransaction(
+        (next: Intent, expected: { state: IntentState; version: number }, audit: AuditEvent): boolean => {
+          if (!this.updateInTransaction(next, expected)) return false;
+          this.appendInTransaction(audit);
+          return true;
+        },
+      ),
+
+      approval: this.writeTransaction(
+        (
+          approval: Approval,
+          intentUpdate: { next: Intent; expected: { state: IntentState; version: number } } | null,
+          audit: AuditEvent,
+        ): boolean => {
+          if (intentUpdate) {
+            // The guarded update also proves the intent exists.
+            if (!this.updateInTransaction(intentUpdate.next, intentUpdate.expected)) return false;
+          } else if (this.sql.intentExists.get(approval.intent_id) === undefined) {
+            return false;
+          }
+          this.sql.upsertApproval.run(approval);
+          this.appendInTransaction(audit);
+          return true;
+        },
+      ),
+
+      append: this.writeTransaction((event: AuditEvent) => this.appendInTransaction(event)),
+
+      dailyTotal: this.writeTransaction((day: string, currency: string, action: string, cents: bigint) => {
+        this.sql.addToDailyTotal.run(day, currency, action, cents);
+      }),
+
+      recovery: this.writeTransaction((audit: (intent: Intent) => AuditEvent) => {
+        const ids: string[] = [];
+        for (const { body } of this.sql.executingBodies.all()) {
+          const intent = JSON.parse(body) as Intent;
+          const next: Intent = {
+            ...intent,
+            state: 'unknown',
+            updated_at: this.now().toISOString(),
+            version: intent.version + 1,
+            error: {
+              code: 'unknown',
+              message:
+                'The server stopped while this write was being sent to WHMCS; reconcile it before anything else.',
+            },
+          };
+          if (this.updateInTransaction(next, { state: 'executing', version: intent.version })) {
+            this.appendInTransaction(audit(next));
+            ids.push(intent.id);
+          }
+        }
+        return ids;
+      }),
+
+      setting: this.writeTransaction((key: string, value: string, audit: AuditEvent) => {
+        this.sql.upsertSetting.run(key, value, this.now().toISOString());
+        this.appendInTransaction(audit);
+      }),
+    };
+  }
+
+  /** Wraps work as an IMMEDIATE transaction, keeping the work's own parameters. */
+  private writeTransaction<A extends unknown[], T>(work: (...args: A) => T): (...args: A) => T {
+    const transaction = this.db.transaction(work);
+    return (...args: A) => transaction.immediate(...args);
+  }
+
+  createIntent(intent: Intent, audit: AuditEvent): void {
+    this.transactions.create(intent, audit);
   }
 
   getIntent(id: string): Intent | undefined {
-    const row = this.db.prepare('SELECT body FROM intents WHERE id = ?').get(id) as
-      { body: string } | undefined;
+    const row = this.sql.intentBody.get(id);
     return row ? (JSON.parse(row.body) as Intent) : undefined;
   }
 
   findIdempotencyKey(principal: string, key: string): IdempotencyRecord | undefined {
-    return this.db
-      .prepare('SELECT intent_id, params_digest FROM idempotency_keys WHERE principal = ? AND key = ?')
-      .get(principal, key) as IdempotencyRecord | undefined;
+    return this.sql.idempotencyKey.get(principal, key);
   }
 
   listIntents(filter: IntentFilter): { items: Intent[]; total: number } {
@@ -314,37 +431,29 @@ export class SqliteIntentStore implements IntentStore {
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM intents ${clause}`).get(...values) as { n: number }
+      this.listStatement(`SELECT COUNT(*) AS n FROM intents ${clause}`).get(...values) as { n: number }
     ).n;
-    const rows = this.db
-      .prepare(`SELECT body FROM intents ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
-      .all(...values, filter.limit, filter.offset) as Array<{ body: string }>;
+    const rows = this.listStatement(
+      `SELECT body FROM intents ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
+    ).all(...values, filter.limit, filter.offset) as Array<{ body: string }>;
     return { items: rows.map((row) => JSON.parse(row.body) as Intent), total };
   }
 
   private updateInTransaction(next: Intent, expected: { state: IntentState; version: number }): boolean {
-    const result = this.db
-      .prepare(
-        'UPDATE intents SET state = ?, updated_at = ?, version = ?, body = ? WHERE id = ? AND state = ? AND version = ?',
-      )
-      .run(
-        next.state,
-        next.updated_at,
-        next.version,
-        JSON.stringify(next),
-        next.id,
-        expected.state,
-        expected.version,
-      );
+    const result = this.sql.updateIntent.run(
+      next.state,
+      next.updated_at,
+      next.version,
+      JSON.stringify(next),
+      next.id,
+      expected.state,
+      expected.version,
+    );
     return result.changes === 1;
   }
 
   updateIntent(next: Intent, expected: { state: IntentState; version: number }, audit: AuditEvent): boolean {
-    return this.writeTransaction(() => {
-      if (!this.updateInTransaction(next, expected)) return false;
-      this.appendInTransaction(audit);
-      return true;
-    });
+    return this.transactions.update(next, expected, audit);
   }
 
   addApproval(
@@ -352,36 +461,15 @@ export class SqliteIntentStore implements IntentStore {
     intentUpdate: { next: Intent; expected: { state: IntentState; version: number } } | null,
     audit: AuditEvent,
   ): boolean {
-    return this.writeTransaction(() => {
-      const current = this.db
-        .prepare('SELECT state, version FROM intents WHERE id = ?')
-        .get(approval.intent_id) as { state: string; version: number } | undefined;
-      if (!current) return false;
-      if (intentUpdate) {
-        if (!this.updateInTransaction(intentUpdate.next, intentUpdate.expected)) return false;
-      }
-      this.db
-        .prepare(
-          `INSERT INTO approvals (intent_id, approver, approver_label, channel, decision, reason, params_digest, created_at, expires_at)
-           VALUES (@intent_id, @approver, @approver_label, @channel, @decision, @reason, @params_digest, @created_at, @expires_at)
-           ON CONFLICT (intent_id, approver) DO UPDATE SET
-             decision = excluded.decision, reason = excluded.reason, channel = excluded.channel,
-             params_digest = excluded.params_digest, created_at = excluded.created_at, expires_at = excluded.expires_at`,
-        )
-        .run(approval);
-      this.appendInTransaction(audit);
-      return true;
-    });
+    return this.transactions.approval(approval, intentUpdate, audit);
   }
 
   listApprovals(intentId: string): Approval[] {
-    return this.db
-      .prepare('SELECT * FROM approvals WHERE intent_id = ? ORDER BY created_at, approver')
-      .all(intentId) as Approval[];
+    return this.sql.approvals.all(intentId);
   }
 
   appendAudit(event: AuditEvent): AuditRow {
-    return this.writeTransaction(() => this.appendInTransaction(event));
+    return this.transactions.append(event);
   }
 
   listAudit(filter: AuditFilter): { items: AuditRow[]; total: number } {
@@ -405,12 +493,25 @@ export class SqliteIntentStore implements IntentStore {
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM audit ${clause}`).get(...values) as { n: number }
+      this.listStatement(`SELECT COUNT(*) AS n FROM audit ${clause}`).get(...values) as { n: number }
     ).n;
-    const rows = this.db
-      .prepare(`SELECT * FROM audit ${clause} ORDER BY seq LIMIT ? OFFSET ?`)
-      .all(...values, filter.limit, filter.offset) as AuditDbRow[];
+    const rows = this.listStatement(`SELECT * FROM audit ${clause} ORDER BY seq LIMIT ? OFFSET ?`).all(
+      ...values,
+      filter.limit,
+      filter.offset,
+    ) as AuditDbRow[];
     return { items: rows.map(toAuditRow), total };
+  }
+
+  /** A list query's statement, prepared on its first use; the filters give a few dozen shapes at most. */
+  private listStatement(text: string): Database.Statement {
+    let statement = this.listStatements.get(text);
+    if (!statement) {
+      if (this.listStatements.size >= LIST_STATEMENTS_KEPT) this.listStatements.clear();
+      statement = this.db.prepare(text);
+      this.listStatements.set(text, statement);
+    }
+    return statement;
   }
 
   verifyAudit(): AuditVerification {
@@ -424,7 +525,7 @@ export class SqliteIntentStore implements IntentStore {
       problem,
       head_hash: prev,
     });
-    for (const raw of this.db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as Iterable<AuditDbRow>) {
+    for (const raw of this.sql.allAudit.iterate()) {
       const row = toAuditRow(raw);
       if (row.seq !== expectedSeq)
         return fail(expectedSeq, `row ${expectedSeq} is missing (next row is ${row.seq})`);
@@ -436,10 +537,7 @@ export class SqliteIntentStore implements IntentStore {
       expectedSeq += 1;
       rows += 1;
     }
-    const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as {
-      seq: number;
-      hash: string;
-    };
+    const head = this.sql.auditHead.get()!;
     if (head.seq !== rows || head.hash !== prev) {
       return fail(
         rows + 1,
@@ -450,70 +548,24 @@ export class SqliteIntentStore implements IntentStore {
   }
 
   dailyTotal(day: string, currency: string): bigint {
-    const row = this.db
-      .prepare(
-        'SELECT COALESCE(SUM(amount_cents), 0) AS total FROM daily_totals WHERE day = ? AND currency = ?',
-      )
-      .safeIntegers(true)
-      .get(day, currency) as { total: bigint };
-    return BigInt(row.total);
+    return BigInt(this.sql.dailyTotal.get(day, currency)!.total);
   }
 
   addToDailyTotal(day: string, currency: string, action: string, cents: bigint): void {
-    this.writeTransaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO daily_totals (day, currency, action, amount_cents) VALUES (?, ?, ?, ?)
-           ON CONFLICT (day, currency, action) DO UPDATE SET amount_cents = amount_cents + excluded.amount_cents`,
-        )
-        .run(day, currency, action, cents);
-    });
+    this.transactions.dailyTotal(day, currency, action, cents);
   }
 
   markInterruptedExecutions(audit: (intent: Intent) => AuditEvent): string[] {
-    return this.writeTransaction(() => {
-      const rows = this.db.prepare("SELECT body FROM intents WHERE state = 'executing'").all() as Array<{
-        body: string;
-      }>;
-      const ids: string[] = [];
-      for (const { body } of rows) {
-        const intent = JSON.parse(body) as Intent;
-        const next: Intent = {
-          ...intent,
-          state: 'unknown',
-          updated_at: this.now().toISOString(),
-          version: intent.version + 1,
-          error: {
-            code: 'unknown',
-            message:
-              'The server stopped while this write was being sent to WHMCS; reconcile it before anything else.',
-          },
-        };
-        if (this.updateInTransaction(next, { state: 'executing', version: intent.version })) {
-          this.appendInTransaction(audit(next));
-          ids.push(intent.id);
-        }
-      }
-      return ids;
-    });
+    return this.transactions.recovery(audit);
   }
 
   /** Reads a setting (the console's kill switch). */
   getSetting(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
-      { value: string } | undefined;
-    return row?.value;
+    return this.sql.setting.get(key)?.value;
   }
 
   setSetting(key: string, value: string, audit: AuditEvent): void {
-    this.writeTransaction(() => {
-      this.db
-        .prepare(
-          'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-        )
-        .run(key, value, this.now().toISOString());
-      this.appendInTransaction(audit);
-    });
+    this.transactions.setting(key, value, audit);
   }
 
   close(): void {
