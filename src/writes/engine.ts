@@ -19,10 +19,10 @@ import {
 } from '../whmcs/actions.js';
 import type { ActionDefinition } from '../whmcs/action-types.js';
 import type { WhmcsParams } from '../whmcs/encode.js';
-import { canonicalJson, paramsDigest, sha256Hex } from './digest.js';
+import { canonicalJson, paramsDigest } from './digest.js';
 import { genericRules, type ActionRules, type RulesContext, type WhmcsReply } from './rules.js';
 import { TERMINAL_STATES, assertTransition, type IntentState } from './states.js';
-import type { IntentStore } from './store.js';
+import type { CapSpend, IntentStore } from './store.js';
 import type { Approval, AuditEvent, Intent, IntentFilter, IntentValidation } from './types.js';
 
 export const KILL_SWITCH_SETTING = 'kill_switch';
@@ -529,10 +529,7 @@ export class WriteFlow {
     const action = getAction(intent.action)!;
     const recheck = await this.rulesFor(action).check(intent.params, this.rulesContext(scope, signal));
     const before = intent.validation?.snapshot ?? {};
-    if (
-      recheck.problems.length > 0 ||
-      sha256Hex(canonicalJson(recheck.snapshot)) !== sha256Hex(canonicalJson(before))
-    ) {
+    if (recheck.problems.length > 0 || canonicalJson(recheck.snapshot) !== canonicalJson(before)) {
       throw refuse(
         'conflict',
         `WHMCS changed since this intent was validated${recheck.problems.length > 0 ? `: ${recheck.problems.join(' ')}` : ''}. Validate it again and ask for a new approval.`,
@@ -584,15 +581,14 @@ export class WriteFlow {
       const reply = await this.whmcs.call(intent.action, intent.params as WhmcsParams);
       const rules = this.rulesFor(action);
       const summary = rules.summarize?.(reply, intent.params) ?? `${intent.action} succeeded.`;
-      const done = this.finish(
+      return this.finish(
         principal,
         executing,
         'executed',
         { result: { simulated: false, reply, summary }, error: null },
         'success',
+        this.capSpend(intent),
       );
-      this.countTowardsCaps(intent);
-      return done;
     } catch (caught) {
       const error =
         caught instanceof WhmcsMcpError
@@ -605,13 +601,14 @@ export class WriteFlow {
       const certainlyNotRun =
         delivery === 'not_executed' || delivery === 'refused' || delivery === 'not_sent';
       const state: IntentState = certainlyNotRun ? 'failed' : 'unknown';
-      if (state === 'unknown') this.countTowardsCaps(intent);
+      // An unknown outcome may have moved the money, so it counts towards the caps too.
       return this.finish(
         principal,
         executing,
         state,
         { result: null, error: { code: error.code, message: error.message } },
         state,
+        state === 'unknown' ? this.capSpend(intent) : null,
       );
     }
   }
@@ -749,24 +746,30 @@ export class WriteFlow {
     }
   }
 
-  private countTowardsCaps(intent: Intent): void {
+  /** What an executed (or possibly executed) intent adds to today's total, or null when no money moves. */
+  private capSpend(intent: Intent): CapSpend | null {
     const cap = intent.validation?.cap_amount;
-    if (!cap) return;
+    if (!cap) return null;
     const amount = parseCents(cap.amount) ?? 0n;
-    this.store.addToDailyTotal(
-      dayOf(this.now()),
-      cap.currency,
-      intent.action,
-      amount < 0n ? -amount : amount,
-    );
+    return {
+      day: dayOf(this.now()),
+      currency: cap.currency,
+      action: intent.action,
+      cents: amount < 0n ? -amount : amount,
+    };
   }
 
+  /**
+   * Ends an execution: the closing transition, its audit row and the cap spend commit together,
+   * so a crash cannot leave an executed intent that the daily cap never counted.
+   */
   private finish(
     principal: Principal,
     executing: Intent,
     state: IntentState,
     outcome: Pick<Intent, 'result' | 'error'>,
     auditOutcome: string,
+    spend: CapSpend | null = null,
   ): IntentView {
     const next: Intent = {
       ...executing,
@@ -785,6 +788,7 @@ export class WriteFlow {
         auditOutcome,
         outcome.error ? { code: outcome.error.code } : null,
       ),
+      spend,
     );
     return this.view(next);
   }
@@ -913,12 +917,13 @@ export class WriteFlow {
     return next;
   }
 
-  private commit(next: Intent, previous: Intent, event: AuditEvent): void {
+  private commit(next: Intent, previous: Intent, event: AuditEvent, spend: CapSpend | null = null): void {
     if (
       !this.store.updateIntent(
         this.scrubIfEnded(next),
         { state: previous.state, version: previous.version },
         event,
+        spend,
       )
     ) {
       throw new WhmcsMcpError(

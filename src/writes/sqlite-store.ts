@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IntentState } from './states.js';
 import { canonicalJson, sha256Hex } from './digest.js';
-import type { IdempotencyRecord, IntentStore } from './store.js';
+import type { CapSpend, IdempotencyRecord, IntentStore } from './store.js';
 import type {
   Approval,
   AuditEvent,
@@ -116,23 +116,39 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** The hash of one audit row: the previous hash and the row's canonical content. */
-export function auditRowHash(prevHash: string, row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
-  return sha256Hex(
-    `${prevHash}\n${canonicalJson({
-      seq: row.seq,
-      at: row.at,
-      principal: row.principal,
-      tool: row.tool,
-      action: row.action,
-      entity: row.entity,
-      intent_id: row.intent_id,
-      event: row.event,
-      outcome: row.outcome,
-      params_digest: row.params_digest,
-      detail: row.detail,
-    })}`,
-  );
+/** The fields an audit row's hash covers, in the order canonicalJson sorts keys. */
+const HASHED_AUDIT_FIELDS = [
+  'action',
+  'at',
+  'detail',
+  'entity',
+  'event',
+  'intent_id',
+  'outcome',
+  'params_digest',
+  'principal',
+  'seq',
+  'tool',
+] as const;
+
+/**
+ * The hash of one audit row: the previous hash and the row's canonical JSON. The JSON is built
+ * field by field in sorted order, byte for byte what canonicalJson gives for the same object, so
+ * every chain written before stays valid; `detailJson` is the detail's canonical JSON when the
+ * caller already has it.
+ */
+export function auditRowHash(
+  prevHash: string,
+  row: Omit<AuditRow, 'hash' | 'prev_hash'>,
+  detailJson: string = canonicalJson(row.detail),
+): string {
+  let text = '';
+  for (const field of HASHED_AUDIT_FIELDS) {
+    const value = row[field];
+    if (value === undefined) continue;
+    text += `${text === '' ? '{' : ','}"${field}":${field === 'detail' ? detailJson : canonicalJson(value)}`;
+  }
+  return sha256Hex(`${prevHash}\n${text === '' ? '{' : text}}`);
 }
 
 interface AuditDbRow {
@@ -285,10 +301,11 @@ export class SqliteIntentStore implements IntentStore {
       params_digest: event.params_digest,
       detail: event.detail,
     };
-    const hash = auditRowHash(head.hash, row);
+    const detailJson = canonicalJson(row.detail);
+    const hash = auditRowHash(head.hash, row, detailJson);
     this.sql.insertAudit.run({
       ...row,
-      detail: row.detail === null ? null : canonicalJson(row.detail),
+      detail: row.detail === null ? null : detailJson,
       prev_hash: head.hash,
       hash,
     });
@@ -326,8 +343,14 @@ export class SqliteIntentStore implements IntentStore {
       }),
 
       update: this.writeTransaction(
-        (next: Intent, expected: { state: IntentState; version: number }, audit: AuditEvent): boolean => {
+        (
+          next: Intent,
+          expected: { state: IntentState; version: number },
+          audit: AuditEvent,
+          spend: CapSpend | null,
+        ): boolean => {
           if (!this.updateInTransaction(next, expected)) return false;
+          if (spend) this.sql.addToDailyTotal.run(spend.day, spend.currency, spend.action, spend.cents);
           this.appendInTransaction(audit);
           return true;
         },
@@ -452,8 +475,13 @@ export class SqliteIntentStore implements IntentStore {
     return result.changes === 1;
   }
 
-  updateIntent(next: Intent, expected: { state: IntentState; version: number }, audit: AuditEvent): boolean {
-    return this.transactions.update(next, expected, audit);
+  updateIntent(
+    next: Intent,
+    expected: { state: IntentState; version: number },
+    audit: AuditEvent,
+    spend: CapSpend | null = null,
+  ): boolean {
+    return this.transactions.update(next, expected, audit, spend);
   }
 
   addApproval(

@@ -18,6 +18,14 @@ export interface IdempotencyRecord {
   params_digest: string;
 }
 
+/** What an execution counts against today's cap, stored with the transition that ends it. */
+export interface CapSpend {
+  day: string;
+  currency: string;
+  action: string;
+  cents: bigint;
+}
+
 export interface IntentStore {
   /** Inserts a new intent (and its idempotency key) and appends the audit row, in one transaction. */
   createIntent(intent: Intent, audit: AuditEvent): void;
@@ -26,11 +34,16 @@ export interface IntentStore {
   listIntents(filter: IntentFilter): { items: Intent[]; total: number };
   /**
    * Moves an intent from `expected` state and version to its new content, appending the audit row
-   * in the same transaction. Returns false when another caller moved it first (state or version
-   * changed): the caller re-reads and decides. This is what makes two concurrent executes produce
-   * exactly one `approved -> executing`.
+   * (and adding `spend` to the daily totals, when given) in the same transaction. Returns false when
+   * another caller moved it first (state or version changed): the caller re-reads and decides. This
+   * is what makes two concurrent executes produce exactly one `approved -> executing`.
    */
-  updateIntent(next: Intent, expected: { state: IntentState; version: number }, audit: AuditEvent): boolean;
+  updateIntent(
+    next: Intent,
+    expected: { state: IntentState; version: number },
+    audit: AuditEvent,
+    spend?: CapSpend | null,
+  ): boolean;
   addApproval(
     approval: Approval,
     intentUpdate: { next: Intent; expected: { state: IntentState; version: number } } | null,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { paramsDigest } from '../../src/writes/digest.js';
-import { SqliteIntentStore } from '../../src/writes/sqlite-store.js';
+import { canonicalJson, paramsDigest, sha256Hex } from '../../src/writes/digest.js';
+import { GENESIS_HASH, SqliteIntentStore } from '../../src/writes/sqlite-store.js';
 import type { AuditEvent, Intent } from '../../src/writes/types.js';
 
 const dirs: string[] = [];
@@ -114,6 +114,23 @@ describe('SqliteIntentStore', () => {
     expect(verification.problem).toMatch(problem);
   });
 
+  it('hashes each row as the previous hash and the canonical JSON of its fields', () => {
+    const { store } = openStore();
+    const first = store.appendAudit({ ...event(1), detail: { z: [1, { b: 2, a: 'x' }], a: null } });
+    const second = store.appendAudit({ ...event(2), detail: null, tool: null });
+    // The format every stored chain was written with: a faster builder must give the same bytes.
+    const expected = (prev: string, row: typeof first) => {
+      const { hash: _hash, prev_hash: _prev, ...fields } = row;
+      return sha256Hex(`${prev}\n${canonicalJson(fields)}`);
+    };
+    expect(first.prev_hash).toBe(GENESIS_HASH);
+    expect(first.hash).toBe(expected(GENESIS_HASH, first));
+    expect(second.prev_hash).toBe(first.hash);
+    expect(second.hash).toBe(expected(first.hash, second));
+    expect(store.listAudit({ limit: 10, offset: 0 }).items).toEqual([first, second]);
+    expect(store.verifyAudit()).toMatchObject({ ok: true, rows: 2, head_hash: second.hash });
+  });
+
   it('moves an intent only from the state and version it expects', () => {
     const { store } = openStore();
     store.createIntent(intent('i1'), event(1));
@@ -155,6 +172,37 @@ describe('SqliteIntentStore', () => {
     expect(ids).toEqual(['i1']);
     expect(reopened.getIntent('i1')!.state).toBe('unknown');
     expect(reopened.verifyAudit()).toMatchObject({ ok: true, rows: 2 });
+  });
+
+  it('adds a cap spend in the same transaction as the transition, and not when the transition loses', () => {
+    const { store } = openStore();
+    store.createIntent({ ...intent('i1'), state: 'executing' }, event(1));
+    const spend = { day: '2026-11-22', currency: 'USD', action: 'AddCredit', cents: 1000n };
+    const executed = { ...store.getIntent('i1')!, state: 'executed' as const, version: 1 };
+    expect(store.updateIntent(executed, { state: 'executing', version: 0 }, event(2), spend)).toBe(true);
+    expect(store.dailyTotal('2026-11-22', 'USD')).toBe(1000n);
+    expect(
+      store.updateIntent({ ...executed, version: 2 }, { state: 'executing', version: 0 }, event(3), spend),
+    ).toBe(false);
+    expect(store.dailyTotal('2026-11-22', 'USD')).toBe(1000n);
+    expect(store.verifyAudit().rows).toBe(2);
+  });
+
+  it('answers list queries of every filter shape from statements it keeps', () => {
+    const { store } = openStore();
+    for (let n = 1; n <= 3; n += 1)
+      store.createIntent({ ...intent(`i${n}`), idempotency_key: null }, event(n));
+    for (let round = 0; round < 2; round += 1) {
+      expect(store.listIntents({ limit: 10, offset: 0 }).total).toBe(3);
+      expect(
+        store.listIntents({ states: ['draft'], drafted_by: 'stdio', limit: 1, offset: 1 }).items,
+      ).toHaveLength(1);
+      expect(store.listIntents({ states: ['draft', 'validated'], limit: 10, offset: 0 }).total).toBe(3);
+      expect(
+        store.listAudit({ principal: 'agent-2', limit: 10, offset: 0 }).items.map((row) => row.seq),
+      ).toEqual([2]);
+      expect(store.listAudit({ since_seq: 1, event: 'refuse', limit: 10, offset: 0 }).total).toBe(2);
+    }
   });
 
   it('sums daily totals exactly per currency', () => {
