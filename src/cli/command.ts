@@ -88,7 +88,21 @@ export interface CommandGroup {
   subcommands: readonly CliCommand[];
 }
 
-export type CliCommand = LeafCommand | CommandGroup;
+/**
+ * A command known by name and summary until it runs or shows its help, when its module loads:
+ * `serve` then starts without loading what the operator commands need.
+ */
+export interface LazyCommand {
+  kind: 'lazy';
+  name: string;
+  summary: string;
+  load(): Promise<LeafCommand | CommandGroup>;
+}
+
+export type CliCommand = LeafCommand | CommandGroup | LazyCommand;
+
+/** A command that is loaded already: what the frame dispatches on and prints help for. */
+export type LoadedCommand = LeafCommand | CommandGroup;
 
 export interface CommandDefinition<O extends Record<string, OptionSpec>> {
   name: string;
@@ -122,6 +136,29 @@ export function defineCommand<const O extends Record<string, OptionSpec> = Recor
       return definition.run({ options, args, io, version });
     },
   };
+}
+
+/**
+ * Registers a command by name and summary; `load` imports its module. The registry test checks
+ * that the name and summary match what the module declares.
+ */
+export function lazyCommand(
+  name: string,
+  summary: string,
+  load: () => Promise<LeafCommand | CommandGroup>,
+): LazyCommand {
+  let loading: Promise<LeafCommand | CommandGroup> | undefined;
+  return {
+    kind: 'lazy',
+    name,
+    summary,
+    load: () => (loading ??= load()),
+  };
+}
+
+/** The command itself, its module loaded if it was registered lazily. */
+export async function loadCommand(command: CliCommand): Promise<LoadedCommand> {
+  return command.kind === 'lazy' ? command.load() : command;
 }
 
 export function defineCommandGroup(definition: {

@@ -1,5 +1,12 @@
 /** Help and usage text, derived from the command declarations so it cannot drift from parsing. */
-import type { ArgumentSpec, CliCommand, CommandGroup, LeafCommand, OptionSpec } from './command.js';
+import type {
+  ArgumentSpec,
+  CliCommand,
+  CommandGroup,
+  LeafCommand,
+  LoadedCommand,
+  OptionSpec,
+} from './command.js';
 
 export const PROGRAM = 'whmcs-mcp';
 
@@ -89,7 +96,7 @@ export function programHelp(commands: readonly CliCommand[]): string {
 }
 
 /** The short reminder printed under a usage error. */
-export function usageHint(path: readonly string[], command: CliCommand | undefined): string {
+export function usageHint(path: readonly string[], command: LoadedCommand | undefined): string {
   if (command === undefined)
     return `Usage: ${PROGRAM} <command> [options]\nRun '${PROGRAM} --help' for the commands.\n`;
   const usage = command.kind === 'group' ? groupUsageLine(path) : usageLine(path, command);

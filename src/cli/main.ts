@@ -12,9 +12,11 @@ import {
   EXIT_OK,
   EXIT_USAGE,
   UsageError,
+  loadCommand,
   type CliCommand,
   type CliIo,
   type LeafCommand,
+  type LoadedCommand,
 } from './command.js';
 import { PROGRAM, commandHelp, groupHelp, programHelp, usageHint } from './help.js';
 import { COMMANDS, DEFAULT_COMMAND } from './registry.js';
@@ -51,7 +53,7 @@ function usageFailure(
   io: CliIo,
   message: string,
   path: readonly string[],
-  command: CliCommand | undefined,
+  command: LoadedCommand | undefined,
 ): number {
   io.stderr.write(`${PROGRAM}: ${message}\n\n${usageHint(path, command)}`);
   return EXIT_USAGE;
@@ -141,7 +143,7 @@ async function dispatch(
   path: string[],
   argv: readonly string[],
   io: CliIo,
-  parent: CliCommand | undefined,
+  parent: LoadedCommand | undefined,
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name.startsWith('-')) {
@@ -152,8 +154,8 @@ async function dispatch(
     const message = name === undefined ? 'missing command' : `unknown option '${name}'`;
     return usageFailure(io, message, path, parent);
   }
-  const command = findCommand(commands, name);
-  if (command === undefined) {
+  const found = findCommand(commands, name);
+  if (found === undefined) {
     const suggestion = closestName(
       name,
       commands.map((candidate) => candidate.name),
@@ -161,20 +163,26 @@ async function dispatch(
     const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
     return usageFailure(io, `unknown command '${name}'${hint}`, path, parent);
   }
+  const command = await loadCommand(found);
   const commandPath = [...path, command.name];
   if (command.kind === 'group') return dispatch(command.subcommands, commandPath, rest, io, command);
   return runLeaf(command, commandPath, rest, io);
 }
 
-function printHelpFor(commands: readonly CliCommand[], names: readonly string[], io: CliIo): number {
+async function printHelpFor(
+  commands: readonly CliCommand[],
+  names: readonly string[],
+  io: CliIo,
+): Promise<number> {
   let siblings = commands;
-  let current: CliCommand | undefined;
+  let current: LoadedCommand | undefined;
   const path: string[] = [];
   for (const name of names) {
-    const next = findCommand(siblings, name);
-    if (next === undefined) {
+    const found = findCommand(siblings, name);
+    if (found === undefined) {
       return usageFailure(io, `no help for unknown command '${[...path, name].join(' ')}'`, path, current);
     }
+    const next = await loadCommand(found);
     current = next;
     path.push(next.name);
     if (next.kind === 'group') siblings = next.subcommands;

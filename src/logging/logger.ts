@@ -2,9 +2,10 @@
  * The process logger. It writes to stderr (fd 2) unless told otherwise and never to stdout, which
  * carries JSON-RPC for the MCP server. Everything logged passes through redaction first.
  */
-import pino, { type DestinationStream, type Logger, type LoggerOptions as PinoOptions } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
+import pino, { type DestinationStream, type Logger, type LoggerOptions as PinoOptions } from 'pino';
+import type pretty from 'pino-pretty';
 import { maskCardNumbers } from './card-scan.js';
 import { redactText, redactValue } from './redact.js';
 
@@ -20,6 +21,12 @@ export interface LoggerOptions {
 }
 
 const STDOUT = 1;
+
+/** pino-pretty (a CommonJS module) loads only for a pretty logger: a server logging JSON never pays for it. */
+function prettyStream(options: pretty.PrettyOptions): pretty.PrettyStream {
+  const load = createRequire(import.meta.url);
+  return (load('pino-pretty') as typeof pretty)(options);
+}
 
 function redactArguments(args: unknown[]): unknown[] {
   const [first, ...rest] = args;
@@ -53,7 +60,7 @@ function destinationStream(options: LoggerOptions): DestinationStream | NodeJS.W
   }
   if (options.format === 'pretty') {
     // In-process stream, not a worker transport: a transport's worker could end up on stdout.
-    return pretty({
+    return prettyStream({
       destination,
       sync: true,
       colorize: typeof destination === 'number' && isatty(destination),

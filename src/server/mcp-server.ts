@@ -21,6 +21,8 @@ import {
   type Tool,
   type ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { z } from 'zod';
 import { WhmcsMcpError } from '../errors.js';
 import type { Principal } from '../policy/principal.js';
@@ -133,6 +135,20 @@ function isTemplate(resource: ResourceDefinition): boolean {
   return resource.uriTemplate.includes('{');
 }
 
+let ajvValidator: AjvJsonSchemaValidator | undefined;
+
+/**
+ * One validator for every server in the process, made on first use. Left to itself the SDK builds
+ * an Ajv instance (with its formats) per server, which is per HTTP session, for elicitation
+ * replies only; this server never elicits, so the instance is normally never made at all.
+ */
+const sharedJsonSchemaValidator: jsonSchemaValidator = {
+  getValidator(schema) {
+    ajvValidator ??= new AjvJsonSchemaValidator();
+    return ajvValidator.getValidator(schema);
+  },
+};
+
 export function createMcpServer(options: McpServerOptions): Server {
   const { dispatcher } = options;
   const server = new Server(
@@ -140,6 +156,7 @@ export function createMcpServer(options: McpServerOptions): Server {
     {
       capabilities: { tools: {}, resources: {}, prompts: {}, completions: {} },
       instructions: options.instructions,
+      jsonSchemaValidator: sharedJsonSchemaValidator,
     },
   );
 

@@ -7,15 +7,15 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type AppConfig, type ConfigVariableName } from '../config/index.js';
-import { ConsumerRegistry } from '../consumers/registry.js';
-import { ConsumersFileError } from '../consumers/file.js';
+import type { ConsumerRegistry } from '../consumers/registry.js';
 import { createLogger } from '../logging/logger.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
-import { createOAuthVerifier } from './http/oauth.js';
-import { HttpServerConfigError, httpServerOptions, startHttpServer } from './http/server.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import type { RunningSandbox } from '../sandbox/index.js';
+import type { RunningHttpServer } from './http/server.js';
+import type { Metrics } from './metrics.js';
 import { createRuntime, type Runtime } from './runtime.js';
-import { serveStdio } from './stdio.js';
+
+// The sandbox, the HTTP server (with OAuth, metrics and the console) and the stdio transport load
+// only when this run uses them: a stdio server starts without the rest.
 
 export interface ServeOptions {
   sandbox: boolean;
@@ -51,6 +51,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
 
   let sandbox: RunningSandbox | undefined;
   if (options.sandbox) {
+    const { startSandbox } = await import('../sandbox/index.js');
     sandbox = await startSandbox({ port: 0, clients: options.sandboxClients, seed: options.sandboxSeed });
     say('');
     say('  !! SANDBOX MODE: this server talks to the built-in WHMCS sandbox, not to a real WHMCS.');
@@ -79,6 +80,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
   try {
     const runtime = createRuntime({ config, logger, version: options.version });
     if (options.http) return await serveHttp(runtime, config, logger, options);
+    const { serveStdio } = await import('./stdio.js');
     await serveStdio(runtime, logger);
     return 0;
   } catch (error) {
@@ -98,14 +100,29 @@ async function serveHttp(
   options: ServeOptions,
 ): Promise<number> {
   const say = (line: string) => options.stderr.write(`${line}\n`);
+  const [
+    { ConsumerRegistry },
+    { ConsumersFileError },
+    { HttpServerConfigError, httpServerOptions, startHttpServer },
+    { createMetrics },
+  ] = await Promise.all([
+    import('../consumers/registry.js'),
+    import('../consumers/file.js'),
+    import('./http/server.js'),
+    import('./metrics.js'),
+  ]);
   let consumers: ConsumerRegistry | undefined;
   let metrics: Metrics | undefined;
-  let running: Awaited<ReturnType<typeof startHttpServer>>;
+  let running: RunningHttpServer;
   try {
     if (config.consumersFile !== undefined) {
       consumers = await ConsumerRegistry.open(resolve(options.cwd, config.consumersFile), logger);
     }
-    const oauth = createOAuthVerifier(config, { logger });
+    // jose loads only for a server that verifies OAuth tokens.
+    const oauth =
+      config.oauth === undefined
+        ? undefined
+        : (await import('./http/oauth.js')).createOAuthVerifier(config, { logger });
     // /metrics answers 404 unless MCP_METRICS_TOKEN is set.
     metrics = createMetrics(runtime, { logger });
     running = await startHttpServer(
