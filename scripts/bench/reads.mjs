@@ -2,6 +2,7 @@
 // the per-call overhead of get_invoice over stdio, and the fan-out of get_account_360 at 50 ms
 // of WHMCS latency. The server is spawned pointed at that sandbox, so both paths hit the same data.
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { URLSearchParams } from 'node:url';
 import { callTool, serverEnv, startStdioServer } from './stdio-server.mjs';
 import {
@@ -122,6 +123,7 @@ async function measureReadOverhead({ server, sandbox, whmcs, samples, warmup, bu
       `get_invoice makes ${round(meanCalls, 2)} WHMCS calls on average (GetInvoice plus the owner's GetClientsDetails for the currency code, and GetCurrencies where a transaction carries its own currency), so against one GetInvoice the difference includes whole extra WHMCS round trips; against the replay it is the MCP server's own cost (stdio framing, JSON-RPC, policy, validation, projection, redaction, output schema) plus the second process.`,
       'The RSS of the spawned server is read before the load (settled) and its VmHWM after the read and fan-out runs; its CPU time (utime + stime from /proc/<pid>/stat) over the measured rounds, divided by the rounds, is its CPU cost per get_invoice.',
       'Context, 300 samples each after the rounds: one GetInvoice sent with undici.request straight to the sandbox (no WhmcsClient), and an empty job through the default limiter of the WhmcsClient set up the same way (8 concurrent, the same rate); together they show what a direct call costs before the client adds anything.',
+      "Context, in process: get_invoice through ToolDispatcher.call in the benchmark process (a runtime from dist/ on the same sandbox, in-memory state, log level info to a discarding stream) alternating with GetInvoice + GetClientsDetails made directly, 100 warm-up and 1000 measured rounds, invoices 1..100; the difference is the server's own work per call without stdio, JSON-RPC or the SDK.",
     ],
     samples: {
       warmup_rounds: warmup,
@@ -258,6 +260,64 @@ async function roundTripContext(sandbox, samples) {
   return { raw: summarize(raw), limiter: summarize(limiterOnly) };
 }
 
+/**
+ * The dispatcher's own cost without any transport: get_invoice through ToolDispatcher.call in this
+ * process (policy, validation, handler, projection, redaction, rendering, the access log line)
+ * against the same WHMCS calls made directly, alternating, on one sandbox and one WhmcsClient each.
+ */
+async function dispatcherOverhead(sandbox, whmcs, { rounds, warmup }) {
+  const { parseConfig } = await importDist('config/schema.js');
+  const { createRuntime } = await importDist('server/runtime.js');
+  const { createLogger } = await importDist('logging/logger.js');
+  const parsed = parseConfig({
+    MCP_ENV: 'test',
+    MCP_STATE_DB: ':memory:',
+    WHMCS_API_URL: sandbox.url,
+    WHMCS_IDENTIFIER: sandbox.identifier,
+    WHMCS_SECRET: sandbox.secret,
+    WHMCS_ALLOW_HTTP: 'true',
+    WHMCS_RATE_LIMIT: String(RATE_LIMIT),
+  });
+  if (!parsed.config) throw new Error(`bench configuration refused: ${JSON.stringify(parsed.problems)}`);
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const logger = createLogger({ level: 'info', format: 'json', destination: discard });
+  const runtime = createRuntime({ config: parsed.config, logger, version: 'bench' });
+  const principal = { id: 'bench', label: 'bench', roles: ['admin'], transport: 'stdio' };
+  const invoiceIds = [...sandbox.state.invoices.keys()].sort((a, b) => a - b).slice(0, 100);
+  const viaDispatcher = [];
+  const direct = [];
+  try {
+    for (let round_ = 0; round_ < warmup + rounds; round_ += 1) {
+      const invoiceId = invoiceIds[round_ % invoiceIds.length];
+      let started = performance.now();
+      const outcome = await runtime.dispatcher.call({
+        name: 'get_invoice',
+        arguments: { invoice_id: invoiceId },
+        principal,
+        signal: new AbortController().signal,
+      });
+      if (!outcome.ok) throw new Error(`get_invoice failed in process: ${outcome.error.message}`);
+      const dispatched = performance.now() - started;
+      started = performance.now();
+      const invoice = await whmcs.call('GetInvoice', { invoiceid: invoiceId });
+      await whmcs.call('GetClientsDetails', { clientid: invoice.userid, stats: false });
+      if (round_ >= warmup) {
+        viaDispatcher.push(dispatched);
+        direct.push(performance.now() - started);
+      }
+    }
+  } finally {
+    await runtime.close();
+  }
+  const tool = summarize(viaDispatcher);
+  const replay = summarize(direct);
+  return {
+    tool,
+    replay,
+    overhead: { p50: round(tool.p50 - replay.p50, 3), p99: round(tool.p99 - replay.p99, 3) },
+  };
+}
+
 export async function measureReads({
   samples = 2000,
   warmup = 200,
@@ -297,6 +357,11 @@ export async function measureReads({
     const context = await roundTripContext(sandbox, 300);
     readOverhead.figures.context_raw_http_round_trip_ms = context.raw;
     readOverhead.figures.context_limiter_empty_job_ms = context.limiter;
+    const inProcess = await dispatcherOverhead(sandbox, whmcs, { rounds: 1000, warmup: 100 });
+    readOverhead.figures.context_in_process_get_invoice_ms = inProcess.tool;
+    readOverhead.figures.context_in_process_same_whmcs_calls_ms = inProcess.replay;
+    readOverhead.figures.context_in_process_dispatcher_overhead_ms = inProcess.overhead;
+    progress(`read overhead: dispatcher in process adds p50 ${inProcess.overhead.p50} ms`);
     const fanOutSettings = { latencyMs: 50, clientId: 1 };
     const measured = await sampleFanOut({
       server,
@@ -312,7 +377,7 @@ export async function measureReads({
     await server.close();
     server = undefined;
 
-    // The same fan-out with room for every section's call at once, for comparison.
+    // The same fan-out at the previous default of 4 calls in flight, for comparison.
     const comparedConcurrency = 4;
     const comparedSamples = Math.max(5, Math.round(fanOutSamples / 2));
     comparedServer = await startStdioServer({

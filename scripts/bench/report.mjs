@@ -73,6 +73,19 @@ function keyFigures(section) {
           ms(figures.context_raw_http_round_trip_ms),
         ),
         ...pick('context: empty job through the limiter alone', ms(figures.context_limiter_empty_job_ms)),
+        ...pick(
+          'context: get_invoice through the dispatcher in process',
+          ms(figures.context_in_process_get_invoice_ms),
+        ),
+        ...pick(
+          'context: the same WHMCS calls direct, in process',
+          ms(figures.context_in_process_same_whmcs_calls_ms),
+        ),
+        ...pick(
+          "context: the dispatcher's own overhead (no transport)",
+          figures.context_in_process_dispatcher_overhead_ms &&
+            `p50 ${figures.context_in_process_dispatcher_overhead_ms.p50} ms, p99 ${figures.context_in_process_dispatcher_overhead_ms.p99} ms`,
+        ),
         ...pick('WHMCS calls per get_invoice', figures.whmcs_calls_per_get_invoice?.mean),
         ...pick(
           'server CPU per get_invoice',
