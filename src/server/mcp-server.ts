@@ -30,6 +30,7 @@ import type { PromptDefinition } from '../prompts/define.js';
 import type { ResourceDefinition } from '../resources/define.js';
 import type { AnyToolDefinition } from '../tools/define.js';
 import type { ToolDispatcher } from './dispatch.js';
+import type { PublishedToolSchemas } from './published-tools.js';
 
 export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -87,13 +88,39 @@ export function describeTool(tool: AnyToolDefinition): Tool {
   return description;
 }
 
+/** The JSON Schemas of a tool's input and output, converted from its zod schemas. */
+export function convertToolSchemas(tool: AnyToolDefinition): PublishedToolSchemas {
+  return {
+    inputSchema: jsonSchema(tool.input, 'input'),
+    outputSchema: jsonSchema(tool.output, 'output') as Tool['outputSchema'],
+  };
+}
+
+/**
+ * Takes the build's conversions (published-tools.ts) for these tool objects instead of converting
+ * them on first use. Only for the registry's own tools: the build converted exactly those.
+ */
+export function adoptPublishedSchemas(
+  tools: readonly AnyToolDefinition[],
+  published: Readonly<Record<string, PublishedToolSchemas>>,
+): void {
+  for (const tool of tools) {
+    const schemas = published[tool.name];
+    if (schemas !== undefined && !described.has(tool)) described.set(tool, toolDescription(tool, schemas));
+  }
+}
+
 function describeToolUncached(tool: AnyToolDefinition): Tool {
+  return toolDescription(tool, convertToolSchemas(tool));
+}
+
+function toolDescription(tool: AnyToolDefinition, schemas: PublishedToolSchemas): Tool {
   return {
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    inputSchema: jsonSchema(tool.input, 'input'),
-    outputSchema: jsonSchema(tool.output, 'output') as Tool['outputSchema'],
+    inputSchema: schemas.inputSchema,
+    outputSchema: schemas.outputSchema,
     annotations: toolAnnotations(tool),
     _meta: {
       'whmcs-mcp/toolset': tool.toolset,

@@ -25,7 +25,8 @@ import { WRITE_RULES } from '../writes/rules/index.js';
 import { SqliteIntentStore } from '../writes/sqlite-store.js';
 import { ToolDispatcher, type ToolCallEvent } from './dispatch.js';
 import { serverInstructions } from './instructions.js';
-import { createMcpServer, type RequestExtra } from './mcp-server.js';
+import { adoptPublishedSchemas, createMcpServer, type RequestExtra } from './mcp-server.js';
+import { PUBLISHED_TOOL_SCHEMAS } from './published-tools.js';
 
 export const SERVER_NAME = 'whmcs-mcp';
 
@@ -133,6 +134,9 @@ function actionsInUse(declarations: ReadonlyArray<{ whmcsActions: readonly strin
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { config, logger } = options;
   const tools = options.tools ?? ALL_TOOLS;
+  // The bundled CLI carries the registry's schemas converted at build time.
+  if (tools === ALL_TOOLS && PUBLISHED_TOOL_SCHEMAS !== undefined)
+    adoptPublishedSchemas(tools, PUBLISHED_TOOL_SCHEMAS);
   const resources = options.resources ?? ALL_RESOURCES;
   const prompts = options.prompts ?? ALL_PROMPTS;
   const policy = policySettings(config);
