@@ -184,7 +184,7 @@ export interface SqliteStoreOptions {
   now?: () => Date;
 }
 
-/** The statements every call uses, prepared once per connection (preparing costs as much as running). */
+/** The statements every call uses, prepared once per connection: preparing took longer than running. */
 function prepareStatements(db: Database.Database) {
   return {
     auditHead: db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1'),
