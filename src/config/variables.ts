@@ -500,7 +500,8 @@ export const CONFIG_SPEC = {
   WHMCS_RATE_LIMIT: variable({
     group: 'upstream',
     defaultText: '10',
-    description: 'WHMCS calls per second, shared by every tool; excess calls wait (0.1 to 1000).',
+    description:
+      'WHMCS calls per second, shared by every tool: at most this many start in any one-second window; excess calls wait in arrival order, none is dropped (0.1 to 1000).',
     schema: decimalNumber({ min: 0.1, max: 1000, fallback: 10 }),
   }),
   WHMCS_MAX_CONCURRENCY: variable({
