@@ -376,10 +376,6 @@ export class SqliteIntentStore implements IntentStore {
 
       append: this.writeTransaction((event: AuditEvent) => this.appendInTransaction(event)),
 
-      dailyTotal: this.writeTransaction((day: string, currency: string, action: string, cents: bigint) => {
-        this.sql.addToDailyTotal.run(day, currency, action, cents);
-      }),
-
       recovery: this.writeTransaction((audit: (intent: Intent) => AuditEvent) => {
         const ids: string[] = [];
         for (const { body } of this.sql.executingBodies.all()) {
@@ -577,10 +573,6 @@ export class SqliteIntentStore implements IntentStore {
 
   dailyTotal(day: string, currency: string): bigint {
     return BigInt(this.sql.dailyTotal.get(day, currency)!.total);
-  }
-
-  addToDailyTotal(day: string, currency: string, action: string, cents: bigint): void {
-    this.transactions.dailyTotal(day, currency, action, cents);
   }
 
   markInterruptedExecutions(audit: (intent: Intent) => AuditEvent): string[] {

@@ -54,9 +54,11 @@ export interface IntentStore {
   appendAudit(event: AuditEvent): AuditRow;
   listAudit(filter: AuditFilter): { items: AuditRow[]; total: number };
   verifyAudit(): AuditVerification;
-  /** Adds to today's total for a currency and returns the new total in cents. */
+  /**
+   * Today's total for a currency in cents. Spends are added only by updateIntent, with the
+   * transition that ends an execution, so the total never counts a write the store does not hold.
+   */
   dailyTotal(day: string, currency: string): bigint;
-  addToDailyTotal(day: string, currency: string, action: string, cents: bigint): void;
   /** Turns every `executing` intent into `unknown` (after a crash); returns their ids. */
   markInterruptedExecutions(audit: (intent: Intent) => AuditEvent): string[];
   /** Whether the store survives a restart; an in-memory store does not. */

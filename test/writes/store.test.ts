@@ -205,12 +205,22 @@ describe('SqliteIntentStore', () => {
     }
   });
 
-  it('sums daily totals exactly per currency', () => {
+  it('sums daily totals exactly per currency and day, counted only with the transition that ends an execution', () => {
     const { store } = openStore();
-    store.addToDailyTotal('2026-11-22', 'USD', 'AddCredit', 10n);
-    store.addToDailyTotal('2026-11-22', 'USD', 'AddInvoicePayment', 20n);
-    store.addToDailyTotal('2026-11-22', 'EUR', 'AddCredit', 5n);
+    const spends = [
+      { id: 'i1', day: '2026-11-22', currency: 'USD', action: 'AddCredit', cents: 10n },
+      { id: 'i2', day: '2026-11-22', currency: 'USD', action: 'AddInvoicePayment', cents: 20n },
+      { id: 'i3', day: '2026-11-22', currency: 'EUR', action: 'AddCredit', cents: 5n },
+    ];
+    for (const [n, { id, ...spend }] of spends.entries()) {
+      store.createIntent({ ...intent(id), idempotency_key: null, state: 'executing' }, event(n));
+      const executed = { ...store.getIntent(id)!, state: 'executed' as const, version: 1 };
+      expect(store.updateIntent(executed, { state: 'executing', version: 0 }, event(n), spend)).toBe(true);
+    }
     expect(store.dailyTotal('2026-11-22', 'USD')).toBe(30n);
+    expect(store.dailyTotal('2026-11-22', 'EUR')).toBe(5n);
     expect(store.dailyTotal('2026-11-23', 'USD')).toBe(0n);
+    // No second way in: a total added apart from a transition could count a write the store never held.
+    expect('addToDailyTotal' in store).toBe(false);
   });
 });
