@@ -15,16 +15,7 @@ import { todayUtc } from '../shared/dates.js';
 // ---------------------------------------------------------------------------------------------
 // Statuses and the overdue rule.
 
-export const INVOICE_STATUSES = [
-  'Draft',
-  'Unpaid',
-  'Paid',
-  'Cancelled',
-  'Refunded',
-  'Collections',
-  'Payment Pending',
-] as const;
-export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+export { INVOICE_STATUSES, type InvoiceStatus } from '../../whmcs/vocabulary.js';
 
 /** What a caller may filter on: the stored statuses plus WHMCS's derived "Overdue". */
 export const INVOICE_STATUS_FILTERS = [

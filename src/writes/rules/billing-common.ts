@@ -15,9 +15,6 @@ export type Row = Record<string, unknown>;
  */
 export const RECONCILE_SETTLE_MS = 120_000;
 
-/** Invoice statuses in which money is still owed and a payment may be recorded. */
-export const OPEN_INVOICE_STATUSES: readonly string[] = ['Unpaid', 'Payment Pending', 'Collections'];
-
 // ---- plain values ------------------------------------------------------------------------------
 
 export function isRecord(value: unknown): value is Row {

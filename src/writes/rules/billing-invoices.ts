@@ -6,10 +6,10 @@
  */
 import type { Cents } from '../../money.js';
 import { whmcsRules } from '../../tools/system/whmcs-version.js';
+import { INVOICE_STATUSES, invoiceStatusNamed, isOpenInvoiceStatus } from '../../whmcs/vocabulary.js';
 import { entityFromParams, type ActionRules, type RulesContext } from '../rules.js';
 import {
   Findings,
-  OPEN_INVOICE_STATUSES,
   abs,
   clientLabel,
   exactAmount,
@@ -34,24 +34,8 @@ import {
   type InvoiceState,
 } from './billing-common.js';
 
-const INVOICE_STATUSES = [
-  'Draft',
-  'Unpaid',
-  'Paid',
-  'Cancelled',
-  'Refunded',
-  'Collections',
-  'Payment Pending',
-] as const;
-
-/** Statuses in which the client owes the balance (a draft is not billed yet). */
-function owes(status: string): boolean {
-  return OPEN_INVOICE_STATUSES.includes(status);
-}
-
 function invoiceStatus(value: unknown): string | undefined {
-  const text = textOf(value).trim().toLowerCase();
-  return INVOICE_STATUSES.find((status) => status.toLowerCase() === text);
+  return invoiceStatusNamed(textOf(value));
 }
 
 /** A tax rate in thousandths of a percent ("19" -> 19000); WHMCS stores three decimals. */
@@ -528,8 +512,8 @@ export const updateInvoiceRules: ActionRules = {
     // Without amount edits the figures stay WHMCS's own, whatever its tax settings.
     const totalAfter = edit.changesAmounts ? next.total : invoice.total;
     const balanceAfter = edit.changesAmounts ? shown(next.total - paid) : invoice.balance;
-    const owedBefore = owes(invoice.status) ? invoice.balance : 0n;
-    const owedAfter = owes(edit.statusAfter) ? balanceAfter : 0n;
+    const owedBefore = isOpenInvoiceStatus(invoice.status) ? invoice.balance : 0n;
+    const owedAfter = isOpenInvoiceStatus(edit.statusAfter) ? balanceAfter : 0n;
     findings.impact.push(
       `${invoiceLabel(invoice, client)}: total ${money(invoice.total)} -> ${money(totalAfter)} ${currency}, balance ${money(invoice.balance)} -> ${money(balanceAfter)} ${currency}, ${statusChange(invoice.status, edit.statusAfter)}.`,
       ...edit.impact,
@@ -539,7 +523,7 @@ export const updateInvoiceRules: ActionRules = {
     if (flagOf(params.publishandsendemail) === true)
       findings.impact.push('WHMCS e-mails the published invoice to the client.');
     const settlesWithoutPayment =
-      owes(invoice.status) &&
+      isOpenInvoiceStatus(invoice.status) &&
       ['Paid', 'Cancelled', 'Refunded'].includes(edit.statusAfter) &&
       invoice.balance > 0n;
     if (settlesWithoutPayment) {

@@ -7,10 +7,10 @@
  * and join this list, so the registry takes one array.
  */
 import { formatCents, parseCents, type Cents } from '../../money.js';
+import { OPEN_INVOICE_STATUSES, isOpenInvoiceStatus } from '../../whmcs/vocabulary.js';
 import { entityFromParams, type ActionRules, type RulesContext } from '../rules.js';
 import {
   Findings,
-  OPEN_INVOICE_STATUSES,
   abs,
   centsOf,
   clientLabel,
@@ -72,7 +72,7 @@ export const addInvoicePaymentRules: ActionRules = {
       invoice_last_transaction_id: lastTransactionId(invoice),
       currency,
     });
-    if (!OPEN_INVOICE_STATUSES.includes(invoice.status)) {
+    if (!isOpenInvoiceStatus(invoice.status)) {
       findings.problems.push(
         `Invoice ${invoice.id} is ${invoice.status}; a payment can only be added to an invoice that is ${openStatusesText()}.`,
       );
@@ -309,13 +309,13 @@ export const addTransactionRules: ActionRules = {
     }
 
     if (invoice) {
-      if (!OPEN_INVOICE_STATUSES.includes(invoice.status)) {
+      if (!isOpenInvoiceStatus(invoice.status)) {
         findings.warnings.push(
           `Invoice ${invoice.id} is ${invoice.status}: the money is recorded on it but does not change its status.`,
         );
       }
       const after = invoice.balance - amountIn;
-      const opens = OPEN_INVOICE_STATUSES.includes(invoice.status);
+      const opens = isOpenInvoiceStatus(invoice.status);
       Object.assign(findings.snapshot, {
         invoice_status: invoice.status,
         invoice_balance: money(invoice.balance),
