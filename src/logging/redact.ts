@@ -49,13 +49,23 @@ const SENSITIVE_PARTS = [
   'sessionid',
 ];
 
+/** Verdicts already reached: every log line passes its keys twice, and the keys repeat endlessly. */
+const keyVerdicts = new Map<string, boolean>();
+/** Past this many distinct keys the cache starts over, so odd keys cannot grow it without bound. */
+const MAX_REMEMBERED_KEYS = 4096;
+
 export function isSensitiveKey(key: string): boolean {
+  const known = keyVerdicts.get(key);
+  if (known !== undefined) return known;
   const normalized = key
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '')
     .replace(/\d+$/, '');
-  if (SENSITIVE_EXACT.has(normalized)) return true;
-  return SENSITIVE_PARTS.some((part) => normalized.includes(part));
+  const sensitive =
+    SENSITIVE_EXACT.has(normalized) || SENSITIVE_PARTS.some((part) => normalized.includes(part));
+  if (keyVerdicts.size >= MAX_REMEMBERED_KEYS) keyVerdicts.clear();
+  keyVerdicts.set(key, sensitive);
+  return sensitive;
 }
 
 /** `name=value` pairs as in a query string or a form body. */
@@ -64,8 +74,15 @@ const PAIR = /([A-Za-z][A-Za-z0-9_.\-[\]]*)=([^&\s"',;]*)/g;
 const JSON_MEMBER = /"([^"\\]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\]\s]+)/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
 
+/**
+ * What every masking below needs somewhere in the text: four digits in a row (a card number), `=`
+ * (a pair), `"` (JSON) or white space (after Bearer or Basic). Names, paths and codes have none.
+ */
+const MAYBE_SECRET = /\d{4}|[="]|\s/;
+
 /** Masks what a string may carry: card numbers, bearer tokens, secrets in form or JSON text. */
 export function redactText(text: string): string {
+  if (!MAYBE_SECRET.test(text)) return text;
   let result = maskCardNumbers(text);
   if (result.includes('=')) {
     result = result.replace(PAIR, (pair: string, key: string) =>
@@ -91,7 +108,9 @@ function redactError(error: Error, seen: WeakSet<object>, depth: number): Record
 
 function redactObject(object: object, seen: WeakSet<object>, depth: number): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) {
+  // Object.keys rather than entries: no pair array per property on a path every log line takes.
+  for (const key of Object.keys(object)) {
+    const value = (object as Record<string, unknown>)[key];
     copy[key] =
       isSensitiveKey(key) && value !== undefined && value !== null
         ? REDACTED
