@@ -4,40 +4,23 @@
  * invalid one gets, a full run (approved by a second principal) that changes the sandbox, and an
  * audit chain that verifies. Also: credentials (EPP code, client password) never shown, foreign
  * entities answered like missing ones, state that moves between approval and execution, the
- * registrar price as the cap when the action table says the action moves money, and unknown
- * outcomes settled by reading WHMCS (replies and notes found by a digest of their text).
+ * registrar price as the amount the caps count, and unknown outcomes settled by reading WHMCS
+ * (replies and notes found by a digest of their text).
  */
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WhmcsMcpError } from '../../src/errors.js';
-import { formatCents } from '../../src/money.js';
+import { formatCents, parseCents } from '../../src/money.js';
 import { ClientScope } from '../../src/policy/client-scope.js';
 import type { Principal } from '../../src/policy/principal.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { SEED_FACTS } from '../../src/sandbox/seed.js';
-import type * as ActionTable from '../../src/whmcs/actions.js';
 import { WhmcsClient } from '../../src/whmcs/client.js';
 import { WriteFlow, type IntentView, type WriteSettings } from '../../src/writes/engine.js';
 import type { RulesContext } from '../../src/writes/rules.js';
 import { RECONCILE_SETTLE_MS } from '../../src/writes/rules/billing-common.js';
 import { WRITE_RULES } from '../../src/writes/rules/index.js';
 import { SqliteIntentStore } from '../../src/writes/sqlite-store.js';
-
-// The action table does not tag DomainRenew as moving money; one test pretends it does, to show the
-// registrar price becoming the amount the caps see.
-const actionTable = vi.hoisted(() => ({ renewMovesMoney: false }));
-vi.mock('../../src/whmcs/actions.js', async (importOriginal) => {
-  const real = await importOriginal<typeof ActionTable>();
-  return {
-    ...real,
-    getAction(name: string) {
-      const action = real.getAction(name);
-      return actionTable.renewMovesMoney && action?.name === 'DomainRenew'
-        ? { ...action, effects: [...action.effects, 'money' as const] }
-        : action;
-    },
-  };
-});
 
 const agent: Principal = { id: 'agent', label: 'agent', roles: ['reader', 'operator'], transport: 'stdio' };
 const alice: Principal = { id: 'operator:alice', label: 'alice', roles: ['approver'], transport: 'cli' };
@@ -64,7 +47,6 @@ afterAll(async () => {
   await sandbox.close();
 });
 beforeEach(() => {
-  actionTable.renewMovesMoney = false;
   sandbox.faults.clear();
   sandbox.reset();
 });
@@ -444,7 +426,7 @@ describe('ModuleCreate', () => {
 // ---- domains -----------------------------------------------------------------------------------------
 
 describe('DomainRenew', () => {
-  it('shows the expiry date moving by regperiod years and warns of the registrar spend at the TLD price', async () => {
+  it('shows the expiry date moving by regperiod years and caps on the registrar spend at the TLD price', async () => {
     const { flow } = makeFlow();
     const before = domain(demo.domains.nearExpiry).expiryDate;
     const price = await tldPrice(demo.id, 'com', 'renew', 2);
@@ -453,10 +435,9 @@ describe('DomainRenew', () => {
       `domain 1 lindqvistdesign.com of ${demoLabel}: expiry date ${before} -> ${plusYears(before, 2)} (renewed for 2 years at enom).`,
     ]);
     expect(intent.validation?.warnings).toEqual([
-      `Registrar spend: enom charges for this renew of 2 years; the .com renew price is ${price} USD in ${demoLabel}'s currency (GetTLDPricing). This call does not invoice the client.`,
-      'The action table does not tag DomainRenew as moving money, so the per-action and daily caps do not count this registrar charge.',
+      `Registrar spend: enom charges for this renew of 2 years; the .com renew price is ${price} USD in ${demoLabel}'s currency (GetTLDPricing), counted against the per-action and daily caps. This call does not invoice the client.`,
     ]);
-    expect(intent.validation?.cap_amount).toBeNull();
+    expect(intent.validation?.cap_amount).toEqual({ amount: price, currency: 'USD' });
     expect(intent.validation?.snapshot).toEqual({
       domain_status: 'Active',
       client_status: 'Active',
@@ -511,18 +492,43 @@ describe('DomainRenew', () => {
     );
   });
 
-  it('caps on the registrar price when the action table says the renewal moves money', async () => {
-    actionTable.renewMovesMoney = true;
+  it('counts the registrar price against the per-action cap', async () => {
     const price = await tldPrice(demo.id, 'com', 'renew', 1);
     const { flow } = makeFlow({ perActionCap: '5.00' });
     const intent = await validated(flow, 'DomainRenew', { domainid: demo.domains.nearExpiry });
     expect(intent.validation?.cap_amount).toEqual({ amount: price, currency: 'USD' });
-    expect(intent.validation?.warnings.join(' ')).not.toContain('does not tag');
     flow.approve(alice, admin, intent.id, { reason: 'checked', channel: 'cli' });
     const error = await refusal(() => flow.execute(agent, admin, intent.id));
     expect(error.code).toBe('forbidden');
     expect(error.message).toBe(`${price} USD is above the per-action cap of 5.00.`);
     expect(calls('DomainRenew')).toBe(0);
+  });
+
+  it("adds an executed renewal to today's total, so the daily cap stops the next one", async () => {
+    const first = await tldPrice(demo.id, 'com', 'renew', 1);
+    const second = await tldPrice(demo.id, 'net', 'renew', 1);
+    const { flow } = makeFlow({ perActionCap: '20.00', dailyCap: '20.00' });
+    expect((await run(flow, 'DomainRenew', { domainid: demo.domains.nearExpiry })).state).toBe('executed');
+    const next = await validated(flow, 'DomainRenew', { domainid: demo.domains.active });
+    flow.approve(alice, admin, next.id, { reason: 'checked', channel: 'cli' });
+    const error = await refusal(() => flow.execute(agent, admin, next.id));
+    expect(error.code).toBe('forbidden');
+    const total = formatCents(parseCents(first)! + parseCents(second)!);
+    expect(error.message).toBe(
+      `${second} USD would bring today's total to ${total}, above the daily cap of 20.00.`,
+    );
+    expect(calls('DomainRenew')).toBe(1);
+  });
+
+  it('refuses a renewal for a period WHMCS lists no price for, since the caps could not count it', async () => {
+    const { flow } = makeFlow();
+    const intent = await validated(flow, 'DomainRenew', { domainid: demo.domains.nearExpiry, regperiod: 4 });
+    expect(intent.state).toBe('invalid');
+    expect(intent.validation?.problems).toEqual([
+      'DomainRenew spends money at enom, but GetTLDPricing lists no renew price for .com for 4 years in USD, so the per-action and daily caps cannot count it; it can run once WHMCS lists that price.',
+    ]);
+    expect(intent.validation?.snapshot.renew_price).toBeNull();
+    expect(intent.validation?.cap_amount).toBeNull();
   });
 });
 
@@ -540,6 +546,7 @@ describe('DomainRegister', () => {
     );
     expect(intent.validation?.warnings[0]).toContain(`the .io register price is ${price} USD`);
     expect(intent.validation?.snapshot).toMatchObject({ domain_status: 'Pending', register_price: price });
+    expect(intent.validation?.cap_amount).toEqual({ amount: price, currency: 'USD' });
 
     const registered = await validated(flow, 'DomainRegister', { domainid: demo.domains.active });
     expect(registered.validation?.problems).toEqual([
@@ -568,11 +575,13 @@ describe('DomainTransfer', () => {
       `domain 4 lindqvist-studio.io of ${demoLabel}: status Pending -> Pending Transfer; the default registrar asks the current registrar to release it.`,
       'An EPP code is given (a credential: not shown).',
     ]);
+    const price = await tldPrice(demo.id, 'io', 'transfer', 1);
     expect(intent.validation?.snapshot).toEqual({
       domain_status: 'Pending',
       client_status: 'Active',
-      transfer_price: await tldPrice(demo.id, 'io', 'transfer', 1),
+      transfer_price: price,
     });
+    expect(intent.validation?.cap_amount).toEqual({ amount: price, currency: 'USD' });
     expect(JSON.stringify(intent.validation)).not.toContain(eppCode);
     flow.approve(alice, admin, intent.id, { reason: 'checked', channel: 'cli' });
     const executed = await flow.execute(agent, admin, intent.id);

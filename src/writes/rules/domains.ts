@@ -1,11 +1,10 @@
 /**
  * Write rules for the registrar commands: DomainRegister, DomainRenew, DomainTransfer (registrar
- * spend, priced from GetTLDPricing in the client's currency) and DomainUpdateNameservers (read back
- * from the registrar). The EPP code of a transfer is a credential: it never appears in an impact
- * line, a warning, the snapshot or a summary.
+ * spend, priced from GetTLDPricing in the client's currency and counted by the caps) and
+ * DomainUpdateNameservers (read back from the registrar). The EPP code of a transfer is a
+ * credential: it never appears in an impact line, a warning, the snapshot or a summary.
  */
 import { parseCents, type Cents } from '../../money.js';
-import { getAction } from '../../whmcs/actions.js';
 import { entityFromParams, type ActionRules, type RulesContext } from '../rules.js';
 import type { IntentEntity } from '../types.js';
 import {
@@ -162,9 +161,10 @@ async function tldPrice(
 }
 
 /**
- * Warns what the registrar charges and, when the action table tags the action as moving money,
- * caps on that price. The price is WHMCS's sale price for the TLD in the client's currency; what
- * the registrar bills the reseller account may differ.
+ * Warns what the registrar charges and caps on that price: money leaving the business counts
+ * against the per-action and daily caps like money moved in WHMCS, so a charge with no readable
+ * price cannot run. The price is WHMCS's sale price for the TLD in the client's currency; what the
+ * registrar bills the reseller account may differ.
  */
 async function registrarSpend(
   action: string,
@@ -175,29 +175,18 @@ async function registrarSpend(
   findings: Findings,
 ): Promise<TldPrice> {
   const price = await tldPrice(read, kind, period, ctx);
-  const moneyTagged = getAction(action)?.effects.includes('money') === true;
   const registrar = read.domain.registrar || 'the default registrar';
   const sameCurrency = price.currency === read.client.currency;
   findings.snapshot[`${kind}_price`] = price.amount === null || !sameCurrency ? null : money(price.amount);
   if (price.amount !== null && sameCurrency) {
     findings.warnings.push(
-      `Registrar spend: ${registrar} charges for this ${kind} of ${years(period)}; the .${price.tld} ${kind} price is ${money(price.amount)} ${price.currency} in ${clientLabel(read.client)}'s currency (GetTLDPricing). This call does not invoice the client.`,
+      `Registrar spend: ${registrar} charges for this ${kind} of ${years(period)}; the .${price.tld} ${kind} price is ${money(price.amount)} ${price.currency} in ${clientLabel(read.client)}'s currency (GetTLDPricing), counted against the per-action and daily caps. This call does not invoice the client.`,
     );
-    if (moneyTagged) findings.capAt(price.amount, price.currency);
-    else {
-      findings.warnings.push(
-        `The action table does not tag ${action} as moving money, so the per-action and daily caps do not count this registrar charge.`,
-      );
-    }
+    findings.capAt(price.amount, price.currency);
   } else {
-    findings.warnings.push(
-      `Registrar spend: ${registrar} charges for this ${kind} of ${years(period)}, but GetTLDPricing lists no ${kind} price for .${price.tld} for ${years(period)} in ${read.client.currency}; check the price with the registrar.`,
+    findings.problems.push(
+      `${action} spends money at ${registrar}, but GetTLDPricing lists no ${kind} price for .${price.tld} for ${years(period)} in ${read.client.currency}, so the per-action and daily caps cannot count it; it can run once WHMCS lists that price.`,
     );
-    if (moneyTagged) {
-      findings.problems.push(
-        `${action} moves money but no ${kind} price could be read from WHMCS, so the caps cannot be enforced.`,
-      );
-    }
   }
   return price;
 }
