@@ -823,7 +823,10 @@ export class WriteFlow {
       return { required: 0, role: null };
     }
     const threshold = this.settings.dualApprovalThreshold;
-    const weighty = action.effects.includes('destructive') || action.effects.includes('money');
+    // Money spent at a registrar is money leaving the business, as the caps count it.
+    const weighty = action.effects.some(
+      (effect) => effect === 'destructive' || effect === 'money' || effect === 'registrar_spend',
+    );
     if (threshold !== null && weighty) {
       const amount = parseCents(validation.cap_amount?.amount ?? '0') ?? 0n;
       const magnitude = amount < 0n ? -amount : amount;

@@ -24,6 +24,7 @@ import { SqliteIntentStore } from '../../src/writes/sqlite-store.js';
 
 const agent: Principal = { id: 'agent', label: 'agent', roles: ['reader', 'operator'], transport: 'stdio' };
 const alice: Principal = { id: 'operator:alice', label: 'alice', roles: ['approver'], transport: 'cli' };
+const bob: Principal = { id: 'operator:bob', label: 'bob', roles: ['approver'], transport: 'cli' };
 const admin = ClientScope.admin();
 const demo = SEED_FACTS.demoClient;
 const euro = SEED_FACTS.euroClient;
@@ -518,6 +519,19 @@ describe('DomainRenew', () => {
       `${second} USD would bring today's total to ${total}, above the daily cap of 20.00.`,
     );
     expect(calls('DomainRenew')).toBe(1);
+  });
+
+  it('needs two approvers when the registrar price reaches the dual-approval threshold', async () => {
+    const price = await tldPrice(demo.id, 'com', 'renew', 2);
+    const { flow } = makeFlow({ dualApprovalThreshold: price });
+    const intent = await validated(flow, 'DomainRenew', { domainid: demo.domains.nearExpiry, regperiod: 2 });
+    expect(intent.approvals_required).toBe(2);
+    expect(flow.approve(alice, admin, intent.id, { reason: 'checked', channel: 'cli' }).state).toBe(
+      'validated',
+    );
+    expect(flow.approve(bob, admin, intent.id, { reason: 'checked', channel: 'cli' }).state).toBe('approved');
+    const cheaper = await validated(flow, 'DomainRenew', { domainid: demo.domains.nearExpiry, regperiod: 1 });
+    expect(cheaper.approvals_required).toBe(1);
   });
 
   it('refuses a renewal for a period WHMCS lists no price for, since the caps could not count it', async () => {
