@@ -5,8 +5,9 @@
 // and a stdio server loads ~500 of them (zod alone is 125), so dist/cli.js becomes a launcher of
 // dist/bundle/main.js: dist/cli/main.js and everything it imports, bundled by esbuild from the tsc
 // output (the same JavaScript, linked into a few files; code a command or transport loads with
-// import() stays in chunks of its own). The bundle also carries the JSON Schemas tools/list
-// publishes, converted here from the tool modules it bundles (src/server/published-tools.ts).
+// import() stays in chunks of its own). Beside it, dist/bundle/tool-schemas.json holds the JSON
+// Schemas tools/list publishes, converted here from the very tool modules the bundle holds; the
+// bundle reads them at start instead of converting (src/server/published-tools.ts).
 // The rest of dist/ stays as tsc wrote it, for the tests and scripts that import its modules.
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,6 +26,7 @@ if (!existsSync(entry)) {
 const EXTERNAL = ['better-sqlite3', 'pino', 'pino-pretty', 'undici'];
 const TSC_IMPORT = "from './cli/main.js';";
 const BUNDLE_IMPORT = "from './bundle/main.js';";
+const SCHEMAS_FILE = 'tool-schemas.json';
 
 let esbuild;
 try {
@@ -69,18 +71,21 @@ if (esbuild === undefined) {
       {
         name: 'published-tool-schemas',
         setup(build) {
+          // Read from a file beside the chunks rather than inlined: the chunk's source text stays in
+          // memory for as long as the process runs, and the schemas need not.
           build.onLoad({ filter: /[\\/]dist[\\/]server[\\/]published-tools\.js$/ }, () => ({
-            // JSON.parse of a string reads faster than the same object as a literal.
-            contents: `export const PUBLISHED_TOOL_SCHEMAS = JSON.parse(${JSON.stringify(JSON.stringify(published))});\n`,
+            contents: [
+              "import { readFileSync } from 'node:fs';",
+              `export const PUBLISHED_TOOL_SCHEMAS = JSON.parse(readFileSync(new URL('./${SCHEMAS_FILE}', import.meta.url), 'utf8'));`,
+            ].join('\n'),
             loader: 'js',
           }));
         },
       },
     ],
   });
-  // The same conversions as a file, so test/server/published-tools.test.ts can compare every tool
-  // (stdio lists only what its principal may see) with a live conversion.
-  writeFileSync(`${bundleDir}/tool-schemas.json`, `${JSON.stringify(published, null, 2)}\n`);
+  // test/server/published-tools.test.ts compares this file with a live conversion of every tool.
+  writeFileSync(`${bundleDir}/${SCHEMAS_FILE}`, JSON.stringify(published));
   writeFileSync(
     entry,
     launcher.replace(TSC_IMPORT, BUNDLE_IMPORT).replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n'),
