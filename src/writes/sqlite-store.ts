@@ -5,7 +5,8 @@
  *
  * The audit table is append-only (triggers refuse UPDATE and DELETE) and hash-chained: each row
  * carries the hash of the one before, and `audit_head` holds the last hash, so an edit, a
- * deletion (tail included) or a reordering is found by verifyAudit().
+ * deletion (tail included) or a reordering is found by verifyAudit(). Someone who can write the
+ * file can also rewrite `audit_head`; an anchor kept elsewhere (expectHead) catches that.
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -16,6 +17,7 @@ import type { CapSpend, IdempotencyRecord, IntentStore } from './store.js';
 import type {
   Approval,
   AuditEvent,
+  AuditAnchor,
   AuditFilter,
   AuditRow,
   AuditVerification,
@@ -538,10 +540,12 @@ export class SqliteIntentStore implements IntentStore {
     return statement;
   }
 
-  verifyAudit(): AuditVerification {
+  verifyAudit(options: { expectHead?: AuditAnchor } = {}): AuditVerification {
+    const anchor = options.expectHead;
     let prev = GENESIS_HASH;
     let expectedSeq = 1;
     let rows = 0;
+    let anchoredHash: string | null = null;
     const fail = (seq: number, problem: string): AuditVerification => ({
       ok: false,
       rows,
@@ -557,6 +561,7 @@ export class SqliteIntentStore implements IntentStore {
         return fail(row.seq, `row ${row.seq} does not follow row ${row.seq - 1} (moved or altered)`);
       if (auditRowHash(prev, row) !== row.hash)
         return fail(row.seq, `row ${row.seq} was edited (its hash does not match its content)`);
+      if (row.seq === anchor?.seq) anchoredHash = row.hash;
       prev = row.hash;
       expectedSeq += 1;
       rows += 1;
@@ -566,6 +571,18 @@ export class SqliteIntentStore implements IntentStore {
       return fail(
         rows + 1,
         `the log ends at row ${rows} but its head records row ${head.seq}: rows were removed from the end`,
+      );
+    }
+    if (anchor && anchoredHash === null) {
+      return fail(
+        anchor.seq,
+        `row ${anchor.seq}, the expected head, is missing: the log ends at row ${rows}, so rows were removed from the end`,
+      );
+    }
+    if (anchor && anchoredHash !== anchor.hash.toLowerCase()) {
+      return fail(
+        anchor.seq,
+        `row ${anchor.seq} does not have the expected head's hash (${anchoredHash} instead of ${anchor.hash}): the chain was rewritten`,
       );
     }
     return { ok: true, rows, first_bad_seq: null, problem: null, head_hash: prev };

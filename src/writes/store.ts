@@ -6,6 +6,7 @@ import type {
   Approval,
   AuditEvent,
   AuditFilter,
+  AuditAnchor,
   AuditRow,
   AuditVerification,
   Intent,
@@ -53,7 +54,11 @@ export interface IntentStore {
   /** Appends one audit row (for refusals and events that change no intent). */
   appendAudit(event: AuditEvent): AuditRow;
   listAudit(filter: AuditFilter): { items: AuditRow[]; total: number };
-  verifyAudit(): AuditVerification;
+  /**
+   * Checks the hash chain from the first row; with `expectHead`, also that the anchored row is
+   * still there with the same hash (rows removed from the end, or a chain rewritten, fail).
+   */
+  verifyAudit(options?: { expectHead?: AuditAnchor }): AuditVerification;
   /**
    * Today's total for a currency in cents. Spends are added only by updateIntent, with the
    * transition that ends an execution, so the total never counts a write the store does not hold.

@@ -114,6 +114,15 @@ export interface AuditVerification {
   head_hash: string | null;
 }
 
+/**
+ * The newest audit row's sequence number and hash, kept by an operator outside the state file: a
+ * chain that verifies on its own can still have lost its newest rows, or been rewritten whole.
+ */
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+}
+
 export interface IntentFilter {
   states?: readonly IntentState[];
   action?: string;

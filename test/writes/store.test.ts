@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson, paramsDigest, sha256Hex } from '../../src/writes/digest.js';
-import { GENESIS_HASH, SqliteIntentStore } from '../../src/writes/sqlite-store.js';
+import { GENESIS_HASH, SqliteIntentStore, auditRowHash } from '../../src/writes/sqlite-store.js';
 import type { AuditEvent, Intent } from '../../src/writes/types.js';
 
 const dirs: string[] = [];
@@ -112,6 +112,79 @@ describe('SqliteIntentStore', () => {
     expect(verification.ok).toBe(false);
     expect(verification.first_bad_seq).toBe(badSeq);
     expect(verification.problem).toMatch(problem);
+  });
+
+  describe('against an anchor kept elsewhere', () => {
+    /** Five rows, and the anchor an operator would have taken of the newest. */
+    function anchoredStore() {
+      const { store, path } = openStore();
+      let newest = store.appendAudit(event(1));
+      for (let n = 2; n <= 5; n += 1) newest = store.appendAudit(event(n));
+      store.close();
+      return { path, anchor: { seq: newest.seq, hash: newest.hash } };
+    }
+
+    function reopen(path: string): SqliteIntentStore {
+      const reopened = new SqliteIntentStore({ path });
+      stores.push(reopened);
+      return reopened;
+    }
+
+    it('finds the newest rows removed with the head moved back, which the chain alone cannot', () => {
+      const { path, anchor } = anchoredStore();
+      tamper(
+        path,
+        'DELETE FROM audit WHERE seq > 3; UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit WHERE seq = 3)',
+      );
+      const store = reopen(path);
+      expect(store.verifyAudit()).toMatchObject({ ok: true, rows: 3 });
+      expect(store.verifyAudit({ expectHead: anchor })).toEqual({
+        ok: false,
+        rows: 3,
+        first_bad_seq: 5,
+        problem:
+          'row 5, the expected head, is missing: the log ends at row 3, so rows were removed from the end',
+        head_hash: store.listAudit({ limit: 10, offset: 0 }).items[2]!.hash,
+      });
+    });
+
+    it('finds a chain rewritten from an edited row on, hashes and head recomputed', () => {
+      const { path, anchor } = anchoredStore();
+      const reader = new SqliteIntentStore({ path });
+      const rows = reader.listAudit({ limit: 10, offset: 0 }).items;
+      reader.close();
+      const db = new Database(path);
+      db.exec('DROP TRIGGER audit_no_update');
+      let prev = rows[0]!.hash;
+      for (const row of rows.slice(1)) {
+        const forged = { ...row, outcome: row.seq === 2 ? 'success' : row.outcome };
+        const hash = auditRowHash(prev, forged);
+        db.prepare('UPDATE audit SET outcome = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(
+          forged.outcome,
+          prev,
+          hash,
+          row.seq,
+        );
+        prev = hash;
+      }
+      db.prepare('UPDATE audit_head SET hash = ? WHERE id = 1').run(prev);
+      db.close();
+      const store = reopen(path);
+      expect(store.verifyAudit()).toMatchObject({ ok: true, rows: 5 });
+      const verification = store.verifyAudit({ expectHead: anchor });
+      expect(verification).toMatchObject({ ok: false, first_bad_seq: 5, head_hash: prev });
+      expect(verification.problem).toBe(
+        `row 5 does not have the expected head's hash (${prev} instead of ${anchor.hash}): the chain was rewritten`,
+      );
+    });
+
+    it('passes when the anchored row is intact, whatever was appended after it', () => {
+      const { path, anchor } = anchoredStore();
+      const store = reopen(path);
+      store.appendAudit(event(6));
+      expect(store.verifyAudit({ expectHead: anchor })).toMatchObject({ ok: true, rows: 6 });
+      expect(store.verifyAudit({ expectHead: { ...anchor, hash: anchor.hash.toUpperCase() } }).ok).toBe(true);
+    });
   });
 
   it('hashes each row as the previous hash and the canonical JSON of its fields', () => {
