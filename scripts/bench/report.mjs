@@ -123,6 +123,11 @@ function keyFigures(section) {
           figures.durable_commits_per_run &&
             `${figures.durable_commits_per_run} x ${figures.fdatasync_ms?.p50} ms = ${figures.sync_floor_ms} ms`,
         ),
+        ...pick('fdatasync back to back', ms(figures.fdatasync_ms)),
+        ...pick(
+          'fdatasync after 5 ms idle (the commits that follow a WHMCS call)',
+          ms(figures.fdatasync_after_idle_ms),
+        ),
         ...pick(
           'own time p50 by step (ms)',
           figures.own_time_by_step_ms &&
